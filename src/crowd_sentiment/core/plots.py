@@ -1,0 +1,42 @@
+"""Figures for reports (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def confusion_matrices_figure(matrices: Mapping[str, np.ndarray], class_names: Sequence[str]) -> Figure:
+    """One annotated heat map per titled ``(K, K)`` count matrix (rows gold, columns predicted)."""
+    if not matrices:
+        raise ValueError("no confusion matrix to draw")
+    size = 1.0 + 0.7 * len(class_names)
+    figure, axes = plt.subplots(
+        1, len(matrices), figsize=(size * len(matrices) + 0.5, size + 0.6), squeeze=False
+    )
+    ticks = np.arange(len(class_names))
+    for ax, (title, matrix) in zip(axes[0], matrices.items()):
+        ax.imshow(matrix, cmap="Blues", vmin=0)
+        ax.set_xticks(ticks, labels=class_names)
+        ax.set_yticks(ticks, labels=class_names)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("gold")
+        ax.set_title(title, fontsize=9)
+        threshold = matrix.max() / 2
+        for (row, col), value in np.ndenumerate(matrix):
+            ax.text(
+                col,
+                row,
+                str(int(value)),
+                ha="center",
+                va="center",
+                color="white" if value > threshold else "black",
+            )
+    figure.tight_layout()
+    return figure

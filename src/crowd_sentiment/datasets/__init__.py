@@ -1,0 +1,7 @@
+"""Kedro datasets of this project: raw bytes, the validated image store, torch state files."""
+
+from crowd_sentiment.datasets.binary import BinaryFileDataset
+from crowd_sentiment.datasets.image_store import ImageStoreDataset
+from crowd_sentiment.datasets.torch_state import TorchStateDataset
+
+__all__ = ["BinaryFileDataset", "ImageStoreDataset", "TorchStateDataset"]

@@ -1,0 +1,30 @@
+"""Raw bytes of one local file (e.g. a media file inside a ``PartitionedDataset``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kedro.io import AbstractDataset
+
+from crowd_sentiment.core.images import atomic_write_bytes
+
+
+class BinaryFileDataset(AbstractDataset[bytes, bytes]):
+    """Loads a file's bytes; saves bytes atomically (temp file + rename)."""
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None):
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def load(self) -> bytes:
+        return self._filepath.read_bytes()
+
+    def save(self, data: bytes) -> None:
+        atomic_write_bytes(self._filepath, bytes(data))
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}

@@ -1,0 +1,36 @@
+"""A dict of tensors and plain values saved with ``torch.save`` and loaded with ``weights_only=True``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import torch
+from kedro.io import AbstractDataset
+
+from crowd_sentiment.core.images import atomic_write_bytes
+
+
+class TorchStateDataset(AbstractDataset[dict, dict]):
+    """Student weights, specs and checkpoints; the write is atomic, the load safe (no pickle code)."""
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None):
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def load(self) -> dict:
+        if not self._filepath.is_file():
+            raise FileNotFoundError(f"{self._filepath} does not exist")
+        return torch.load(self._filepath, map_location="cpu", weights_only=True)
+
+    def save(self, data: dict) -> None:
+        buffer = io.BytesIO()
+        torch.save(data, buffer)
+        atomic_write_bytes(self._filepath, buffer.getvalue())
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}

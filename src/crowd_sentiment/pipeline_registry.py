@@ -1,0 +1,38 @@
+"""The project's pipelines: the five stages, their sum, and the sample generator."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Pipeline
+
+from crowd_sentiment.pipelines import (
+    benchmarking,
+    distillation,
+    filtering,
+    ingestion,
+    sample_crowd,
+    teacher_labeling,
+)
+
+STAGES = {
+    "ingestion": ingestion,
+    "teacher_labeling": teacher_labeling,
+    "filtering": filtering,
+    "distillation": distillation,
+    "benchmarking": benchmarking,
+}
+
+
+def register_pipelines() -> dict[str, Pipeline]:
+    """Pipelines by name.
+
+    ``__default__`` runs the five stages in order. ``distillation`` trains a student from
+    the persisted manifest *and benchmarks it*, so one ``kedro run --pipeline
+    distillation`` is one complete MLflow run (training curves, benchmark scores,
+    model). ``sample_crowd`` writes the embedded sample into ``data/01_raw``.
+    """
+    stages = {name: module.create_pipeline() for name, module in STAGES.items()}
+    pipelines = dict(stages)
+    pipelines["distillation"] = stages["distillation"] + stages["benchmarking"]
+    pipelines["__default__"] = sum(stages.values(), Pipeline([]))
+    pipelines["sample_crowd"] = sample_crowd.create_pipeline()
+    return pipelines

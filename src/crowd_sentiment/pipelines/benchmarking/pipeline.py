@@ -1,0 +1,35 @@
+"""Wiring of the benchmarking pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from crowd_sentiment.pipelines.benchmarking.nodes import (
+    load_benchmark_images,
+    predict_benchmarks,
+    score_benchmarks,
+)
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                load_benchmark_images,
+                inputs="params:benchmarking",
+                outputs="benchmark_images",
+                name="load_benchmark_images",
+            ),
+            Node(
+                predict_benchmarks,
+                inputs=["student_model", "benchmark_images", "params:benchmarking"],
+                outputs="benchmark_predictions",
+                name="predict_benchmarks",
+            ),
+            Node(
+                score_benchmarks,
+                inputs="benchmark_predictions",
+                outputs=["benchmark_metrics", "benchmark_scores", "benchmark_confusion_matrix"],
+                name="score_benchmarks",
+            ),
+        ],
+        tags="benchmarking",
+    )

@@ -1,0 +1,25 @@
+"""Wiring of the distillation pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from crowd_sentiment.pipelines.distillation.nodes import train_student
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                train_student,
+                inputs=["distillation_manifest", "tweet_image_store", "params:distillation"],
+                outputs=[
+                    "student_model",
+                    "student_checkpoint",
+                    "training_history",
+                    "training_metrics",
+                    "student_mlflow_model",
+                ],
+                name="train_student",
+            )
+        ],
+        tags="distillation",
+    )

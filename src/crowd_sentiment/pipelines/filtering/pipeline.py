@@ -1,0 +1,25 @@
+"""Wiring of the filtering pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from crowd_sentiment.pipelines.filtering.nodes import build_distillation_manifest, fingerprint_images
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                fingerprint_images,
+                inputs=["tweet_images", "tweet_image_store", "params:filtering"],
+                outputs="image_fingerprints",
+                name="fingerprint_images",
+            ),
+            Node(
+                build_distillation_manifest,
+                inputs=["tweet_images", "tweet_sentiment", "image_fingerprints", "params:filtering"],
+                outputs=["distillation_manifest", "filtering_funnel"],
+                name="build_distillation_manifest",
+            ),
+        ],
+        tags="filtering",
+    )

@@ -1,0 +1,19 @@
+"""Wiring of the teacher_labeling pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from crowd_sentiment.pipelines.teacher_labeling.nodes import score_tweets
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                score_tweets,
+                inputs=["tweets", "params:teacher_labeling"],
+                outputs="tweet_sentiment",
+                name="score_tweets",
+            )
+        ],
+        tags="teacher_labeling",
+    )
