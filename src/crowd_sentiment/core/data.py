@@ -74,4 +74,4 @@ class ImageFiles(Dataset):
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
         with Image.open(self.paths[index]) as image:
             tensor = self.transform(image.convert("RGB"))
-        return tensor, torch.from_numpy(self.targets[index])
+        return tensor, torch.tensor(self.targets[index])

@@ -1,0 +1,77 @@
+"""Distillation then benchmarking on tiny coloured pictures with timm's tiny test network."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from crowd_sentiment.core.images import ImageStore
+from crowd_sentiment.pipelines.benchmarking import create_pipeline as benchmarking
+from crowd_sentiment.pipelines.distillation import create_pipeline as distillation
+
+COLOURS = {0: (30, 40, 90), 1: (128, 128, 128), 2: (250, 200, 40)}  # negative, neutral, positive
+DISTILLATION = {
+    "seed": 0,
+    "device": "cpu",
+    "student": {"arch": "test_efficientnet", "weights": "none", "image_size": 32, "crop_pct": 1.0, "head_hidden": 8},
+    "training": {"epochs": 3, "batch_size": 8, "lr": 0.01},
+}
+
+
+def _picture(label: int, rng: np.random.Generator) -> Image.Image:
+    base = np.array(COLOURS[label], dtype=float) + rng.normal(0, 12, (40, 40, 3))
+    return Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    rng = np.random.default_rng(0)
+    store = ImageStore(tmp_path / "store")
+    rows = []
+    for i in range(30):
+        label, image_id = i % 3, f"{i:032x}"
+        path = store.path(image_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _picture(label, rng).save(path)
+        probs = np.full(3, 0.05)
+        probs[label] = 0.9
+        rows.append((image_id, store.relative_path(image_id), *probs, "validation" if i >= 24 else "train"))
+    manifest = pd.DataFrame(rows, columns=["image_id", "path", "p_negative", "p_neutral", "p_positive", "split"])
+    root = tmp_path / "benchmark"
+    (root / "images").mkdir(parents=True)
+    (root / "ground_truth").mkdir()
+    lines = []
+    for i in range(12):
+        binary = i % 2
+        _picture(2 if binary else 0, rng).save(root / "images" / f"u_{i}_1.jpg")
+        lines.append(f"u_{i}_1.jpg {binary}")
+    for word, keep in (("five", 8), ("four", 10), ("three", 12)):
+        (root / "ground_truth" / f"twitter_{word}_agrees.txt").write_text("\n".join(lines[:keep]) + "\n")
+    benchmarks = {"device": "cpu", "batch_size": 4, "benchmarks": [{"name": "tiny", "layout": "twitter_agreement", "root": str(root)}]}
+    return {"distillation_manifest": manifest, "tweet_image_store": store, "params:distillation": DISTILLATION, "params:benchmarking": benchmarks}
+
+
+def test_student_is_trained_and_benchmarked(run_slice, inputs):
+    out = run_slice(distillation() + benchmarking(), inputs)
+    checkpoint = out["student_checkpoint"]
+    assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
+    assert list(out["training_history"]["epoch"]) == [1, 2, 3]
+    assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
+    metrics = out["benchmark_metrics"].set_index("subset")
+    assert list(metrics.index) == ["five_agree", "four_agree", "three_agree"]
+    assert metrics.loc["three_agree", "n"] == 12 and metrics.loc["five_agree", "n"] == 8
+    assert ((metrics["accuracy"] >= 0) & (metrics["accuracy"] <= 1)).all()
+    assert "tiny.five_agree.accuracy" in out["benchmark_scores"]
+    assert isinstance(out["benchmark_confusion_matrix"], Figure)
+
+
+def test_predictions_drop_the_neutral_output(run_slice, inputs):
+    pipeline = (distillation() + benchmarking()).to_outputs("benchmark_predictions")
+    predictions = run_slice(pipeline, inputs)["benchmark_predictions"]
+    probs = predictions[["p_negative", "p_neutral", "p_positive"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(predictions["prediction"], (probs[:, 2] > probs[:, 0]).astype(int))
+    np.testing.assert_allclose(predictions["score"], probs[:, 2] - probs[:, 0], rtol=1e-6)

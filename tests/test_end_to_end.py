@@ -1,0 +1,98 @@
+"""End to end through KedroSession on the tiny configuration: sample → all stages → MLflow.
+
+The project's configuration is copied into a temporary project folder, so data, the
+MLflow store and artifacts are written there, never into the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from mlflow.tracking import MlflowClient
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ["01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"]
+
+
+def _run(project: Path, pipeline: str) -> None:
+    with KedroSession.create(project_path=project, env="tiny") as session:
+        session.run(pipeline_name=pipeline)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    project = tmp_path_factory.mktemp("project")
+    for env in ("base", "tiny"):
+        shutil.copytree(ROOT / "conf" / env, project / "conf" / env)
+    (project / "conf" / "local").mkdir()
+    shutil.copy(ROOT / "conf" / "logging.yml", project / "conf" / "logging.yml")
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    (project / "src").mkdir()  # the package itself is imported from the checkout
+    for layer in LAYERS:
+        (project / "data" / layer).mkdir(parents=True)
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.chdir(project)
+    bootstrap_project(project)
+    _run(project, "sample_crowd")
+    _run(project, "__default__")
+    yield project
+    mlflow.end_run()
+    monkeypatch.undo()
+
+
+def _runs(project: Path) -> list:
+    client = MlflowClient(tracking_uri=f"sqlite:///{project / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("crowd_sentiment")
+    return client, client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"])
+
+
+def test_every_stage_writes_its_outputs(project):
+    data = project / "data"
+    tweets = pd.read_parquet(data / "02_intermediate" / "tweets.parquet")
+    rejected = pd.read_csv(data / "02_intermediate" / "rejected_inputs.csv", dtype=str)
+    manifest = pd.read_parquet(data / "05_model_input" / "distillation_manifest.parquet")
+    metrics = pd.read_csv(data / "08_reporting" / "benchmark_metrics.csv")
+    assert len(tweets) > 0 and {"malformed_json", "empty_text"} <= set(rejected["reason"])
+    assert set(manifest["split"]) == {"train", "validation"}
+    assert list(metrics["subset"]) == ["five_agree", "four_agree", "three_agree"]
+    assert (data / "06_models" / "student_model.pt").is_file()
+    assert (data / "08_reporting" / "benchmark_confusion_matrix.png").stat().st_size > 1000
+
+
+def test_the_run_is_tracked_in_mlflow(project):
+    client, runs = _runs(project)
+    run = runs[-1]
+    assert run.info.status == "FINISHED"
+    assert run.data.params["distillation.training.epochs"] == "2"
+    assert run.data.params["filtering.min_confidence.negative"] == "0.5"
+    history = client.get_metric_history(run.info.run_id, "distillation.val_macro_f1")
+    assert [m.step for m in history] == [1, 2]
+    assert "benchmark.sample.five_agree.accuracy" in run.data.metrics
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert "benchmark_confusion_matrix.png" in artifacts
+    assert client.search_logged_models([run.info.experiment_id], filter_string=f"source_run_id = '{run.info.run_id}'")
+
+
+def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(project):
+    tweets = project / "data" / "02_intermediate" / "tweets.parquet"
+    manifest = project / "data" / "05_model_input" / "distillation_manifest.parquet"
+    before = (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns)
+    _, runs_before = _runs(project)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "kedro", "run", "--env", "tiny", "--pipeline", "distillation"]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    _, runs_after = _runs(project)
+    assert len(runs_after) == len(runs_before) + 1
+    assert runs_after[-1].info.run_name == "distillation"
+    assert (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns) == before
+    assert "benchmark.sample.three_agree.accuracy" in runs_after[-1].data.metrics
