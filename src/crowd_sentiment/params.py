@@ -46,8 +46,7 @@ class IngestionParams(_Params):
 
 
 class VaderParams(_Params):
-    neutral_width: float = Field(0.1, gt=0)
-    polarity_temperature: float = Field(0.1, gt=0)
+    neutral_width: float = Field(0.15, gt=0)
     uniform_mix: float = Field(0.02, ge=0, lt=1)
 
 

@@ -2,9 +2,9 @@
 
 from kedro.config import OmegaConfigLoader
 
-from crowd_sentiment.hooks import ParameterValidationHook
+from crowd_sentiment.hooks import ParameterValidationHook, SystemMetricsHook
 
-HOOKS = (ParameterValidationHook(),)
+HOOKS = (ParameterValidationHook(), SystemMetricsHook())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

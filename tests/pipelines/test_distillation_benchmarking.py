@@ -16,7 +16,13 @@ COLOURS = {0: (30, 40, 90), 1: (128, 128, 128), 2: (250, 200, 40)}  # negative, 
 DISTILLATION = {
     "seed": 0,
     "device": "cpu",
-    "student": {"arch": "test_efficientnet", "weights": "none", "image_size": 32, "crop_pct": 1.0, "head_hidden": 8},
+    "student": {
+        "arch": "test_efficientnet",
+        "weights": "none",
+        "image_size": 32,
+        "crop_pct": 1.0,
+        "head_hidden": 8,
+    },
     "training": {"epochs": 3, "batch_size": 8, "lr": 0.01},
 }
 
@@ -39,7 +45,9 @@ def inputs(tmp_path):
         probs = np.full(3, 0.05)
         probs[label] = 0.9
         rows.append((image_id, store.relative_path(image_id), *probs, "validation" if i >= 24 else "train"))
-    manifest = pd.DataFrame(rows, columns=["image_id", "path", "p_negative", "p_neutral", "p_positive", "split"])
+    manifest = pd.DataFrame(
+        rows, columns=["image_id", "path", "p_negative", "p_neutral", "p_positive", "split"]
+    )
     root = tmp_path / "benchmark"
     (root / "images").mkdir(parents=True)
     (root / "ground_truth").mkdir()
@@ -50,8 +58,17 @@ def inputs(tmp_path):
         lines.append(f"u_{i}_1.jpg {binary}")
     for word, keep in (("five", 8), ("four", 10), ("three", 12)):
         (root / "ground_truth" / f"twitter_{word}_agrees.txt").write_text("\n".join(lines[:keep]) + "\n")
-    benchmarks = {"device": "cpu", "batch_size": 4, "benchmarks": [{"name": "tiny", "layout": "twitter_agreement", "root": str(root)}]}
-    return {"distillation_manifest": manifest, "tweet_image_store": store, "params:distillation": DISTILLATION, "params:benchmarking": benchmarks}
+    benchmarks = {
+        "device": "cpu",
+        "batch_size": 4,
+        "benchmarks": [{"name": "tiny", "layout": "twitter_agreement", "root": str(root)}],
+    }
+    return {
+        "distillation_manifest": manifest,
+        "tweet_image_store": store,
+        "params:distillation": DISTILLATION,
+        "params:benchmarking": benchmarks,
+    }
 
 
 def test_student_is_trained_and_benchmarked(run_slice, inputs):

@@ -23,7 +23,9 @@ PARAMS = {
 
 def _picture(seed: int, size: int = 64) -> Image.Image:
     rng = np.random.default_rng(seed)
-    return Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).resize((size, size), Image.Resampling.NEAREST)
+    return Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).resize(
+        (size, size), Image.Resampling.NEAREST
+    )
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
@@ -56,7 +58,12 @@ def _scene(tmp_path):
 
 def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path):
     store, tweet_images, tweet_sentiment = _scene(tmp_path)
-    inputs = {"tweet_images": tweet_images, "tweet_sentiment": tweet_sentiment, "tweet_image_store": store, "params:filtering": PARAMS}
+    inputs = {
+        "tweet_images": tweet_images,
+        "tweet_sentiment": tweet_sentiment,
+        "tweet_image_store": store,
+        "params:filtering": PARAMS,
+    }
     out = run_slice(create_pipeline(), inputs)
     manifest, funnel = out["distillation_manifest"], out["filtering_funnel"]
     assert funnel["distinct_images"] == 25 and funnel["after_near_duplicates"] == 24
@@ -64,7 +71,13 @@ def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path
     original = tweet_images.loc[tweet_images["tweet_id"] == "t0", "image_id"].item()
     pooled = manifest.loc[manifest["cluster_id"] == original]
     assert len(pooled) == 1 and pooled["n_tweets"].item() == 2
-    np.testing.assert_allclose(pooled[["p_negative", "p_neutral", "p_positive"]].to_numpy(), [[0.7, 0.025, 0.275]])
+    np.testing.assert_allclose(
+        pooled[["p_negative", "p_neutral", "p_positive"]].to_numpy(), [[0.7, 0.025, 0.275]]
+    )
     assert manifest.groupby("cluster_id")["split"].nunique().max() == 1
-    assert set(manifest.loc[manifest["split"] == "validation", "label"]) == {"negative", "neutral", "positive"}
+    assert set(manifest.loc[manifest["split"] == "validation", "label"]) == {
+        "negative",
+        "neutral",
+        "positive",
+    }
     assert (manifest["confidence"] >= 0.7).all()

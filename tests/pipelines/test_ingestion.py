@@ -8,7 +8,13 @@ from crowd_sentiment.core.sample import SampleSpec, generate_crowd
 from crowd_sentiment.datasets import ImageStoreDataset
 from crowd_sentiment.pipelines.ingestion import create_pipeline
 
-PARAMS = {"languages": None, "min_side": 32, "max_pixels": 10_000_000, "store_short_side": 64, "store_quality": 85}
+PARAMS = {
+    "languages": None,
+    "min_side": 32,
+    "max_pixels": 10_000_000,
+    "store_short_side": 64,
+    "store_quality": 85,
+}
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -25,10 +26,16 @@ HASH_BITS = 64
 def dhash(image: Image.Image) -> int:
     """64-bit difference hash of a picture (unsigned int)."""
     grey = image.convert("L")
-    grey.draft("L", (18, 16))  # DCT-domain downscale for JPEGs; no-op otherwise
     pixels = np.asarray(grey.resize((9, 8), Image.Resampling.BILINEAR), dtype=np.int16)
     bits = (pixels[:, 1:] > pixels[:, :-1]).ravel()
     return int(np.packbits(bits).view(">u8")[0])
+
+
+def dhash_file(path: str | Path) -> int:
+    """:func:`dhash` of an image file; JPEGs are decoded in greyscale at reduced size (``draft``)."""
+    with Image.open(path) as image:
+        image.draft("L", (36, 32))  # DCT-domain downscale: 2-4x faster decode; no-op for other formats
+        return dhash(image)
 
 
 def hamming(a: int, b: int) -> int:

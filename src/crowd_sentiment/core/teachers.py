@@ -3,17 +3,19 @@
 The offline default is VADER (Hutto & Gilbert, ICWSM 2014; package ``vaderSentiment``,
 lexicon and emoji lexicon inside its wheel). VADER gives a ``compound`` score
 ``c ∈ [-1, 1]`` (normalised sum of word valences, ``x / sqrt(x² + 15)``) and its authors
-call ``|c| < 0.05`` neutral. We turn ``c`` into probabilities with two smooth pieces:
+call ``|c| < 0.05`` neutral. We trust VADER's *sign* and read its *magnitude* as
+confidence:
 
-* how neutral the text is: ``g = exp(-(c / neutral_width)²)`` — 1 when VADER found no
-  sentiment (``c = 0``), falling off as ``|c|`` grows;
-* which pole the rest goes to: ``s = sigmoid(c / polarity_temperature)``.
+* ``g = exp(-(c / neutral_width)²)`` is how neutral the text reads — 1 when VADER found
+  no sentiment (``c = 0``), falling off as ``|c|`` grows;
+* the rest, ``1 - g``, goes to the pole of ``sign(c)``.
 
-``p = (1 - ε)·[(1 - g)(1 - s), g, (1 - g)s] + ε/3`` with ``ε = uniform_mix``, so every
-probability is strictly positive and the three sum to 1. With the defaults
-(``neutral_width = 0.1``, ``polarity_temperature = 0.1``, ``ε = 0.02``): ``p_positive ≥ 0.90``
-needs ``c ≳ 0.24``, ``p_negative ≥ 0.70`` needs ``c ≲ -0.15``, ``p_neutral ≥ 0.90`` needs
-``|c| ≲ 0.03`` (see :func:`compound_to_probabilities`).
+``p = (1 - ε)·[(1 - g)·[c < 0], g, (1 - g)·[c > 0]] + ε/3`` with ``ε = uniform_mix``, so
+every probability is strictly positive, the three sum to 1, ``p_positive`` never
+decreases and ``p_negative`` never increases with ``c``. With the defaults
+(``neutral_width = 0.15``, ``ε = 0.02``): ``p_positive ≥ 0.90`` needs ``c ≥ 0.234``,
+``p_negative ≥ 0.70`` needs ``c ≤ -0.166``, ``p_neutral ≥ 0.90`` needs ``|c| ≤ 0.045`` —
+close to VADER's own neutral band (see :func:`compound_to_probabilities`).
 """
 
 from __future__ import annotations
@@ -36,13 +38,12 @@ class TextTeacher(Protocol):
 
 
 def compound_to_probabilities(
-    compound: np.ndarray, *, neutral_width: float, polarity_temperature: float, uniform_mix: float
+    compound: np.ndarray, *, neutral_width: float, uniform_mix: float
 ) -> np.ndarray:
     """Map VADER compound scores ``(N,)`` in [-1, 1] to probabilities ``(N, 3)`` (module docstring)."""
     c = np.asarray(compound, dtype=np.float64)
     neutral = np.exp(-((c / neutral_width) ** 2))
-    positive_share = 1.0 / (1.0 + np.exp(-c / polarity_temperature))
-    probs = np.stack([(1 - neutral) * (1 - positive_share), neutral, (1 - neutral) * positive_share], axis=1)
+    probs = np.stack([(1 - neutral) * (c < 0), neutral, (1 - neutral) * (c > 0)], axis=1)
     return (1 - uniform_mix) * probs + uniform_mix / 3
 
 
@@ -50,19 +51,15 @@ def compound_to_probabilities(
 class VaderTeacher:
     """VADER as a probabilistic teacher (mapping in the module docstring)."""
 
-    neutral_width: float = 0.1
-    polarity_temperature: float = 0.1
+    neutral_width: float = 0.15
     uniform_mix: float = 0.02
     name: str = "vader"
 
     def __post_init__(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        if self.neutral_width <= 0 or self.polarity_temperature <= 0:
-            raise ValueError(
-                f"neutral_width ({self.neutral_width}) and polarity_temperature "
-                f"({self.polarity_temperature}) must be positive"
-            )
+        if self.neutral_width <= 0:
+            raise ValueError(f"neutral_width must be positive, got {self.neutral_width}")
         if not 0 <= self.uniform_mix < 1:
             raise ValueError(f"uniform_mix must be in [0, 1), got {self.uniform_mix}")
         self._analyzer = SentimentIntensityAnalyzer()
@@ -75,6 +72,5 @@ class VaderTeacher:
         return compound_to_probabilities(
             self.compound(texts),
             neutral_width=self.neutral_width,
-            polarity_temperature=self.polarity_temperature,
             uniform_mix=self.uniform_mix,
         )

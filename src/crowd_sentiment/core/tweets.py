@@ -47,12 +47,24 @@ def _messages(line: str) -> tuple[list[dict], dict[str, dict]]:
     data = message["data"]
     tweets = data if isinstance(data, list) else [data]
     includes = message.get("includes") or {}
+    media = includes.get("media") or [] if isinstance(includes, dict) else None
+    if not isinstance(media, list):
+        raise ValueError("'includes.media' is not a list")
     photos = {
-        m["media_key"]: m
-        for m in includes.get("media", [])
-        if isinstance(m, dict) and m.get("type") == "photo" and "media_key" in m
+        str(m["media_key"]): m
+        for m in media
+        if isinstance(m, dict) and m.get("type") == "photo" and isinstance(m.get("media_key"), str | int)
     }
     return tweets, photos
+
+
+def _media_keys(tweet: dict) -> list[str] | None:
+    """The tweet's ``attachments.media_keys`` as strings, ``None`` when malformed."""
+    attachments = tweet.get("attachments") or {}
+    keys = attachments.get("media_keys") or [] if isinstance(attachments, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, str | int) for k in keys):
+        return None
+    return [str(k) for k in keys]
 
 
 def parse_stream_lines(
@@ -100,8 +112,15 @@ def _add_tweet(
         )
         return
     tweet_id = str(tweet["id"])
+    media_keys = _media_keys(tweet)
+    if media_keys is None:
+        parsed.rejections.append(
+            Rejection(
+                STAGE, "tweet", tweet_id, "malformed_json", "'attachments.media_keys' is not a list of keys"
+            )
+        )
+        return
     reject = _tweet_problem(tweet, tweet_id, seen, languages)
-    media_keys = (tweet.get("attachments") or {}).get("media_keys") or []
     tweet_photos = [photos[k] for k in media_keys if k in photos]
     if reject is None and not tweet_photos:
         reject = ("no_photo", "no attached photo in includes.media")

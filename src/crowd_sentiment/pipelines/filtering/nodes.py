@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from crowd_sentiment.core.dedup import dhash, near_duplicate_clusters
+from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.selection import (
@@ -40,7 +40,7 @@ def fingerprint_images(
     """Per distinct image: 64-bit dHash (hex) and near-duplicate ``cluster_id`` (an image id)."""
     config = parse(FilteringParams, params)
     ids = sorted(tweet_images["image_id"].unique())
-    hashes = [dhash(tweet_image_store.open(i)) for i in ids]
+    hashes = [dhash_file(tweet_image_store.path(i)) for i in ids]
     labels = near_duplicate_clusters(hashes, config.max_hamming)
     clusters = np.asarray(ids, dtype=object)[labels]
     log.info(

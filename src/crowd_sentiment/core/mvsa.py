@@ -1,0 +1,384 @@
+"""Reading the MVSA tweets (Niu et al., MMM 2016): a real crowd and a human-labelled image benchmark.
+
+Layout of an MVSA root (as redistributed under ``shared/data/mvsa``)::
+
+    data/<guid>.jpg        the tweet's picture
+    data/<guid>.txt        the tweet's text: one line of raw bytes (encoding unknown)
+    labels.csv             guid,image_label,text_label,joint_label (all pairs)
+    splits/crowd.csv       guid                                     (the unlabelled crowd)
+    splits/benchmark.csv   guid,image_label,text_label,joint_label  (held-out benchmark)
+
+Labels are ``negative``, ``neutral``, ``positive`` or empty (``joint_label`` is empty
+for some pairs). The crowd reader never reads labels: human labels of crowd pairs must
+not become training targets.
+
+Decoding policy (:func:`decode_tweet_bytes`): a leading UTF-8 BOM is dropped, then the
+bytes are decoded *strictly* with each encoding of a chain in turn; the default chain is
+UTF-8, then cp1252, then Latin-1, which maps every byte and so never fails. Strict UTF-8
+first is safe because non-UTF-8 text is almost never valid UTF-8 by chance; cp1252 before
+Latin-1 turns Windows smart quotes and dashes into the right characters instead of C1
+controls. The result is NFC-normalised, control characters are removed and whitespace
+runs become one space. Nothing is "repaired": emoji that the crawl already replaced by
+``?`` or U+FFFD stay as they are, and mojibake stays mojibake — guessing would invent
+text the teacher then labels.
+
+Measured on the real files: the non-UTF-8 texts of MVSA are in fact GBK bytes (a
+Chinese-locale tool re-saved them; 1,129 of 1,131 decode strictly as GBK). Under the
+default chain they come out as cp1252 mojibake (``¡­`` for ``…``, ``¡°`` for ``“``;
+Japanese or Cyrillic text becomes unreadable); :func:`looks_garbled` catches the
+unreadable ones, which the reader rejects as ``garbled_text``. Passing
+``encodings=GBK_FIRST_ENCODINGS`` recovers them, at the cost of misreading genuine cp1252
+text whose high bytes happen to pair up as GBK (``don\\x92t`` → ``don抰``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from crowd_sentiment.core.rejections import Rejection
+from crowd_sentiment.core.text import clean_tweet_text, has_content
+from crowd_sentiment.core.tweets import ParsedDump
+
+log = logging.getLogger(__name__)
+
+STAGE = "ingestion"
+DEFAULT_ENCODINGS: tuple[str, ...] = ("utf-8", "cp1252", "latin-1")
+GBK_FIRST_ENCODINGS: tuple[str, ...] = ("utf-8", "gbk", "cp1252", "latin-1")
+FALLBACK_ENCODING = "latin-1"
+CROWD_SPLIT = Path("splits") / "crowd.csv"
+BENCHMARK_SPLIT = Path("splits") / "benchmark.csv"
+LABEL_COLUMNS: tuple[str, ...] = ("image_label", "text_label", "joint_label")
+# Mirrors crowd_sentiment.core.labels.SENTIMENTS and core.benchmarks.BENCHMARK_COLUMNS
+# (checked by the tests; not imported so that benchmarks.py may import this module).
+SENTIMENT_NAMES: tuple[str, str, str] = ("negative", "neutral", "positive")
+BENCHMARK_COLUMNS: list[str] = ["benchmark", "subset", "image", "path", "label"]
+CLASS_SCHEMES: dict[str, tuple[tuple[str, ...], str]] = {
+    "binary": (("negative", "positive"), "binary"),
+    "three": (SENTIMENT_NAMES, "3class"),
+}
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_DROPPED_FORMAT_CHARS = frozenset({"\ufeff"})
+_MASKS = frozenset({"@user", "http"})
+# Two or more characters in a row from the Latin-1 supplement or cp1252's extra
+# punctuation: the trace of multi-byte text (UTF-8, GBK) decoded one byte at a time.
+_MOJIBAKE_RUN = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
+)
+_LOST_CHARS = frozenset({"?", "\ufffd"})
+
+
+# --- decoding -----------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """NFC form, control characters removed, whitespace runs collapsed to one space, stripped."""
+    kept = []
+    for char in unicodedata.normalize("NFC", text):
+        if char.isspace():
+            kept.append(" ")
+        elif unicodedata.category(char) != "Cc" and char not in _DROPPED_FORMAT_CHARS:
+            kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def decode_tweet_bytes(data: bytes, encodings: Sequence[str] = DEFAULT_ENCODINGS) -> tuple[str, str]:
+    """Decode a tweet file's raw bytes; never raises on content (module docstring: policy).
+
+    Args:
+        data: the file's bytes; a leading UTF-8 BOM is ignored.
+        encodings: codec names tried strictly in order; Latin-1 is the final fallback.
+
+    Returns:
+        ``(text, encoding)``: the :func:`normalise_text` form of the decoded text and the
+        codec that decoded it (one of ``encodings`` or ``"latin-1"``).
+    """
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    for encoding in encodings:
+        try:
+            return normalise_text(data.decode(encoding)), encoding
+        except UnicodeDecodeError:
+            continue
+    return normalise_text(data.decode(FALLBACK_ENCODING)), FALLBACK_ENCODING
+
+
+def _content_chars(text: str) -> str:
+    """Non-space characters of a (cleaned) text, without the ``@user``/``http`` masks."""
+    return "".join(tok for tok in text.split() if tok not in _MASKS)
+
+
+def looks_garbled(text: str, threshold: float = 0.5) -> bool:
+    """True when at least ``threshold`` of the text's characters are lost or mojibake.
+
+    Counted as garbled: ``?`` and U+FFFD (lost emoji and characters) and every character
+    of a run of two or more Latin-1-supplement / cp1252 punctuation characters (bytes of
+    multi-byte text read one at a time). Whitespace and the ``@user``/``http`` masks are
+    not counted; an empty text is not garbled (that is :func:`has_content`'s job).
+    """
+    chars = _content_chars(text)
+    if not chars:
+        return False
+    mojibake = sum(len(run) for run in _MOJIBAKE_RUN.findall(chars))
+    lost = sum(1 for char in _MOJIBAKE_RUN.sub("", chars) if char in _LOST_CHARS)
+    return (mojibake + lost) / len(chars) >= threshold
+
+
+# --- the crowd ----------------------------------------------------------------------
+
+
+def _require(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    return path
+
+
+def _invalid_guid(guid: str) -> bool:
+    return not guid or guid in {".", ".."} or any(sep in guid for sep in ("/", "\\", "\0"))
+
+
+def _reject(parsed: ParsedDump, guid: str, reason: str, detail: str, image: Path) -> None:
+    """Reject a tweet and, when its picture exists, the picture with ``tweet_rejected`` (as tweets.py)."""
+    parsed.rejections.append(Rejection(STAGE, "tweet", guid, reason, detail))
+    if image.is_file():
+        parsed.rejections.append(
+            Rejection(STAGE, "image", image.name, "tweet_rejected", f"tweet {guid}: {reason}")
+        )
+
+
+def _read_text(path: Path, encodings: Sequence[str]) -> tuple[str, str] | tuple[None, str]:
+    """Decoded text and encoding, or ``(None, reason)`` when the file cannot be read."""
+    if not path.is_file():
+        return None, "missing_file"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, "unreadable_file"
+    return decode_tweet_bytes(data, encodings)
+
+
+def _text_problem(clean: str) -> tuple[str, str] | None:
+    if not has_content(clean):
+        return ("empty_text", "no words or emoji besides mentions and links")
+    if looks_garbled(clean):
+        return ("garbled_text", "mostly lost characters ('?', U+FFFD) or mojibake")
+    return None
+
+
+def _read_one(
+    data_dir: Path,
+    guid: str,
+    parsed: ParsedDump,
+    *,
+    source: str,
+    encodings: Sequence[str],
+    check_images: bool,
+) -> str | None:
+    """Add one pair to ``parsed``; returns the encoding when its text was decoded, else ``None``."""
+    image = data_dir / f"{guid}.jpg"
+    text_file = data_dir / f"{guid}.txt"
+    text, encoding = _read_text(text_file, encodings)
+    if text is None:
+        _reject(parsed, guid, encoding, f"cannot read {text_file}", image)
+        return None
+    clean = clean_tweet_text(text)
+    problem = _text_problem(clean)
+    if problem is not None:
+        _reject(parsed, guid, *problem, image)
+        return encoding
+    if check_images and not image.is_file():
+        parsed.rejections.append(Rejection(STAGE, "image", image.name, "missing_file", f"not found: {image}"))
+        parsed.rejections.append(Rejection(STAGE, "tweet", guid, "no_photo", f"picture not found: {image}"))
+        return encoding
+    parsed.tweets.append(
+        {
+            "tweet_id": guid,
+            "text": text,
+            "text_clean": clean,
+            "lang": "und",
+            "created_at": "",
+            "source": source,
+        }
+    )
+    parsed.photos.append({"tweet_id": guid, "media_key": guid, "media_file": image.name})
+    return encoding
+
+
+def read_mvsa_crowd(
+    root: str | Path,
+    guids: Iterable[str],
+    *,
+    source: str = "mvsa",
+    encodings: Sequence[str] = DEFAULT_ENCODINGS,
+    check_images: bool = True,
+) -> ParsedDump:
+    """Read the tweets of the listed pairs, like :func:`~crowd_sentiment.core.tweets.parse_stream_lines`.
+
+    Reads ``data/<guid>.txt`` only (and checks that ``data/<guid>.jpg`` exists); never
+    reads labels. Pictures are only checked for presence: decoding and validating them
+    is the image stage's job (``core.images``).
+
+    Args:
+        root: the MVSA root (module docstring); its ``data/`` folder must exist.
+        guids: pair ids, e.g. :func:`read_guid_list` of ``splits/crowd.csv``.
+        source: value of the ``source`` column.
+        encodings: decoding chain for :func:`decode_tweet_bytes`.
+        check_images: reject pairs whose picture is missing (``False`` leaves that to the caller).
+
+    Returns:
+        :class:`ParsedDump` in the shapes of ``tweets.py``: ``tweets`` rows ``tweet_id``
+        (the guid), ``text`` (decoded, normalised), ``text_clean``, ``lang`` (``"und"``),
+        ``created_at`` (``""``), ``source``; ``photos`` rows ``tweet_id``, ``media_key``
+        (the guid), ``media_file`` (``<guid>.jpg``). Rejections (stage ``ingestion``):
+
+        * tweet ``invalid_id``: an empty guid or one with a path separator;
+        * tweet ``duplicate_tweet``: a guid listed earlier (its picture, shared with the
+          kept pair, is not rejected);
+        * tweet ``missing_file`` / ``unreadable_file``: no readable ``<guid>.txt``;
+        * tweet ``empty_text``: nothing but masks and punctuation after cleaning;
+        * tweet ``garbled_text``: mostly lost characters or mojibake (:func:`looks_garbled`);
+        * image ``missing_file`` plus tweet ``no_photo``: no ``<guid>.jpg`` (with ``check_images``).
+
+        A rejected tweet whose picture exists also rejects the picture (``tweet_rejected``).
+
+    Raises:
+        FileNotFoundError: when ``root/data`` does not exist.
+    """
+    data_dir = _require(Path(root) / "data", "MVSA data folder")
+    parsed = ParsedDump()
+    seen: set[str] = set()
+    used: Counter[str] = Counter()
+    for raw in guids:
+        guid = str(raw).strip()
+        if _invalid_guid(guid):
+            parsed.rejections.append(Rejection(STAGE, "tweet", guid, "invalid_id", f"unusable guid {raw!r}"))
+            continue
+        if guid in seen:
+            parsed.rejections.append(
+                Rejection(STAGE, "tweet", guid, "duplicate_tweet", "guid listed earlier")
+            )
+            continue
+        seen.add(guid)
+        encoding = _read_one(
+            data_dir, guid, parsed, source=source, encodings=encodings, check_images=check_images
+        )
+        if encoding is not None:
+            used[encoding] += 1
+    log.info(
+        "MVSA %s: %d tweets kept, %d rejections; encodings %s",
+        source, len(parsed.tweets), len(parsed.rejections), dict(used),
+    )  # fmt: skip
+    return parsed
+
+
+def read_guid_list(path: str | Path) -> list[str]:
+    """The ``guid`` column of a split CSV (``crowd.csv`` or ``benchmark.csv``), as stripped strings.
+
+    Raises:
+        FileNotFoundError: when the file does not exist.
+        ValueError: when it is empty, has no ``guid`` column or has an empty guid (naming the path).
+    """
+    path = Path(path)
+    frame = _read_split_csv(path, "guid list")
+    _require_columns(frame, path, ["guid"])
+    guids = frame["guid"].str.strip()
+    empty = [int(i) + 2 for i in guids.index[guids == ""]]
+    if empty:
+        raise ValueError(f"{path}: empty guid on line(s) {empty[:10]}")
+    return guids.tolist()
+
+
+def _read_split_csv(path: Path, what: str) -> pd.DataFrame:
+    """A split CSV with every cell a string (empty cells stay ``""``)."""
+    _require(path, what)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: empty file, expected a header with a 'guid' column") from None
+
+
+def _require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; found {list(frame.columns)}")
+
+
+# --- the benchmark ------------------------------------------------------------------
+
+
+def _check_benchmark_options(label_column: str, classes: str) -> tuple[tuple[str, ...], str]:
+    if label_column not in LABEL_COLUMNS:
+        raise ValueError(f"unknown MVSA label column {label_column!r}; expected one of {list(LABEL_COLUMNS)}")
+    if classes not in CLASS_SCHEMES:
+        raise ValueError(f"unknown MVSA classes {classes!r}; expected one of {sorted(CLASS_SCHEMES)}")
+    return CLASS_SCHEMES[classes]
+
+
+def _labelled_rows(frame: pd.DataFrame, path: Path, label_column: str) -> pd.DataFrame:
+    """Rows with a non-empty label, as ``guid, label_name`` (lower case); unknown names raise."""
+    rows = pd.DataFrame(
+        {"guid": frame["guid"].str.strip(), "label_name": frame[label_column].str.strip().str.lower()}
+    )
+    rows = rows[rows["label_name"] != ""]
+    unknown = sorted(set(rows["label_name"]) - set(SENTIMENT_NAMES))
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown {label_column} value(s) {unknown}; expected {list(SENTIMENT_NAMES)}"
+        )
+    duplicated = sorted(set(rows.loc[rows["guid"].duplicated(), "guid"]))
+    if duplicated:
+        raise ValueError(f"{path}: guid(s) listed more than once: {duplicated[:10]}")
+    return rows
+
+
+def load_mvsa_benchmark(
+    root: str | Path, name: str, *, label_column: str = "image_label", classes: str = "binary"
+) -> pd.DataFrame:
+    """The MVSA benchmark split as a benchmark frame (see ``core.benchmarks``).
+
+    Reads ``splits/benchmark.csv``; rows with an empty ``label_column`` are dropped.
+    ``classes="binary"`` keeps positive and negative rows (label 0 negative, 1 positive;
+    subset ``<label_column>_binary``); ``classes="three"`` keeps all (0 negative,
+    1 neutral, 2 positive; subset ``<label_column>_3class``). Signature compatible with
+    ``core.benchmarks.LOADERS`` (``loader(root, name)``).
+
+    Returns:
+        One row per image, columns ``benchmark`` (``name``), ``subset``, ``image``
+        (``<guid>.jpg``, the file name in ``data/``), ``path`` (absolute), ``label`` (int64),
+        in the CSV's order.
+
+    Raises:
+        ValueError: unknown ``label_column``/``classes``, a missing column, an unknown
+            label value or a duplicated guid.
+        FileNotFoundError: a missing ``splits/benchmark.csv``, ``data/`` or picture (naming the path).
+    """
+    class_names, suffix = _check_benchmark_options(label_column, classes)
+    root = Path(root).absolute()
+    csv_path = root / BENCHMARK_SPLIT
+    frame = _read_split_csv(csv_path, f"benchmark {name!r} split")
+    _require_columns(frame, csv_path, ["guid", label_column])
+    data_dir = _require(root / "data", f"benchmark {name!r} data folder")
+    rows = _labelled_rows(frame, csv_path, label_column)
+    rows = rows[rows["label_name"].isin(class_names)]
+    images = [f"{guid}.jpg" for guid in rows["guid"]]
+    paths = [str(_require(data_dir / image, f"benchmark {name!r} image")) for image in images]
+    labels = [class_names.index(label) for label in rows["label_name"]]
+    result = pd.DataFrame(
+        {
+            "benchmark": name,
+            "subset": f"{label_column}_{suffix}",
+            "image": images,
+            "path": paths,
+            "label": labels,
+        },
+        columns=BENCHMARK_COLUMNS,
+    )
+    return result.astype({"benchmark": str, "subset": str, "image": str, "path": str, "label": "int64"})

