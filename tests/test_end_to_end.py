@@ -20,7 +20,16 @@ from kedro.framework.startup import bootstrap_project
 from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"]
+LAYERS = [
+    "01_raw",
+    "02_intermediate",
+    "03_primary",
+    "04_feature",
+    "05_model_input",
+    "06_models",
+    "07_model_output",
+    "08_reporting",
+]
 
 
 def _run(project: Path, pipeline: str) -> None:
@@ -79,7 +88,9 @@ def test_the_run_is_tracked_in_mlflow(project):
     assert "benchmark.sample.five_agree.accuracy" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert "benchmark_confusion_matrix.png" in artifacts
-    assert client.search_logged_models([run.info.experiment_id], filter_string=f"source_run_id = '{run.info.run_id}'")
+    assert client.search_logged_models(
+        [run.info.experiment_id], filter_string=f"source_run_id = '{run.info.run_id}'"
+    )
 
 
 def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(project):
