@@ -2,9 +2,9 @@
 
 from kedro.config import OmegaConfigLoader
 
-from crowd_sentiment.hooks import ParameterValidationHook, SystemMetricsHook
+from crowd_sentiment.hooks import InterruptHook, ParameterValidationHook, SystemMetricsHook
 
-HOOKS = (ParameterValidationHook(), SystemMetricsHook())
+HOOKS = (ParameterValidationHook(), SystemMetricsHook(), InterruptHook())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

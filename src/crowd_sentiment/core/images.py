@@ -111,6 +111,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; give the usual permissions of a data file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
