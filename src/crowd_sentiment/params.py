@@ -111,7 +111,7 @@ class DistillationParams(_Params):
 
 class BenchmarkSpecParams(_Params):
     name: str
-    layout: Literal["twitter_agreement"]
+    layout: Literal["twitter_agreement", "twitter_testing_2", "fi", "emotion_roi", "mvsa_image", "mvsa_joint"]
     root: str
 
 
