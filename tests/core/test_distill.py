@@ -15,6 +15,7 @@ CHECKPOINT_KEYS = {
     "spec",
     "state_dict",
     "trained_module",
+    "backbone_weights",
     "best_epoch",
     "epochs_run",
     "history",

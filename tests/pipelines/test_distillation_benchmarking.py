@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.pipelines.benchmarking import create_pipeline as benchmarking
 from crowd_sentiment.pipelines.distillation import create_pipeline as distillation
@@ -66,6 +67,7 @@ def inputs(tmp_path):
     return {
         "distillation_manifest": manifest,
         "tweet_image_store": store,
+        "image_feature_cache": FeatureCache(tmp_path / "features"),
         "params:distillation": DISTILLATION,
         "params:benchmarking": benchmarks,
     }

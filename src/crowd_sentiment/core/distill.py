@@ -23,9 +23,10 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from crowd_sentiment.core.data import ImageFiles, eval_transform, train_transform
+from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
 from crowd_sentiment.core.losses import balanced_class_weights
 from crowd_sentiment.core.students import Student, StudentSpec, build_student, set_backbone_trainable
-from crowd_sentiment.core.training import FitResult, TrainConfig, extract_features, fit
+from crowd_sentiment.core.training import FitResult, TrainConfig, fit
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,18 @@ def distill_student(
     setup: DistillationSetup,
     device: torch.device,
     *,
+    image_ids: tuple[Sequence[str], Sequence[str]] | None = None,
+    cache: FeatureCache | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> DistillationResult:
     """Train a student on images labelled by teacher probabilities ``(N, 3)``.
 
+    With a frozen backbone, features come from ``cache`` when given (``image_ids`` —
+    content hashes of the train and validation images — are then required).
     Raises ``ValueError`` when either split is empty.
     """
+    if cache is not None and image_ids is None:
+        raise ValueError("a feature cache needs the image ids of both splits")
     if len(train_paths) == 0 or len(val_paths) == 0:
         raise ValueError(f"need training and validation images, got {len(train_paths)} and {len(val_paths)}")
     torch.manual_seed(setup.seed)
@@ -114,20 +121,25 @@ def distill_student(
         )
         model = student
     else:
-        features = []
-        for paths, targets in ((train_paths, train_targets), (val_paths, val_targets)):
-            files = ImageFiles(paths, targets, eval_transform(setup.spec))
-            features.append(
-                extract_features(
-                    student.backbone,
-                    _loader(
-                        files, setup.feature_batch_size, shuffle=False, seed=setup.seed, num_workers=workers
-                    ),
-                    device,
-                )
+        ids = image_ids or ([str(p) for p in train_paths], [str(p) for p in val_paths])
+        features = [
+            cached_features(
+                student.backbone,
+                setup.spec,
+                setup.weights,
+                split_ids,
+                paths,
+                device,
+                cache=cache,
+                batch_size=setup.feature_batch_size,
+                num_workers=workers,
             )
-        train_loader = _loader(TensorDataset(*features[0]), batch, shuffle=True, seed=setup.seed)
-        val_loader = _loader(TensorDataset(*features[1]), batch, shuffle=False, seed=setup.seed)
+            for split_ids, paths in zip(ids, (train_paths, val_paths), strict=True)
+        ]
+        train_set = TensorDataset(features[0], torch.as_tensor(np.asarray(train_targets, np.float32)))
+        val_set = TensorDataset(features[1], torch.as_tensor(np.asarray(val_targets, np.float32)))
+        train_loader = _loader(train_set, batch, shuffle=True, seed=setup.seed)
+        val_loader = _loader(val_set, batch, shuffle=False, seed=setup.seed)
         model = student.head
     result = fit(
         model, train_loader, val_loader, setup.train, device, class_weights=weights, on_epoch=on_epoch
@@ -139,6 +151,7 @@ def distill_student(
         "spec": setup.spec.to_dict(),
         "state_dict": student.state_dict(),
         "trained_module": "student" if setup.train_backbone else "head",
+        "backbone_weights": setup.weights,
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),
         "history": result.history,

@@ -33,8 +33,8 @@ text whose high bytes happen to pair up as GBK (``don\\x92t`` → ``don抰``).
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -43,7 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from crowd_sentiment.core.rejections import Rejection
-from crowd_sentiment.core.text import clean_tweet_text, has_content
+from crowd_sentiment.core.text import clean_tweet_text, has_content, looks_garbled
 from crowd_sentiment.core.tweets import ParsedDump
 
 log = logging.getLogger(__name__)
@@ -66,14 +66,6 @@ CLASS_SCHEMES: dict[str, tuple[tuple[str, ...], str]] = {
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _DROPPED_FORMAT_CHARS = frozenset({"\ufeff"})
-_MASKS = frozenset({"@user", "http"})
-# Two or more characters in a row from the Latin-1 supplement or cp1252's extra
-# punctuation: the trace of multi-byte text (UTF-8, GBK) decoded one byte at a time.
-_MOJIBAKE_RUN = re.compile(
-    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
-)
-_LOST_CHARS = frozenset({"?", "\ufffd"})
 
 
 # --- decoding -----------------------------------------------------------------------
@@ -109,27 +101,6 @@ def decode_tweet_bytes(data: bytes, encodings: Sequence[str] = DEFAULT_ENCODINGS
         except UnicodeDecodeError:
             continue
     return normalise_text(data.decode(FALLBACK_ENCODING)), FALLBACK_ENCODING
-
-
-def _content_chars(text: str) -> str:
-    """Non-space characters of a (cleaned) text, without the ``@user``/``http`` masks."""
-    return "".join(tok for tok in text.split() if tok not in _MASKS)
-
-
-def looks_garbled(text: str, threshold: float = 0.5) -> bool:
-    """True when at least ``threshold`` of the text's characters are lost or mojibake.
-
-    Counted as garbled: ``?`` and U+FFFD (lost emoji and characters) and every character
-    of a run of two or more Latin-1-supplement / cp1252 punctuation characters (bytes of
-    multi-byte text read one at a time). Whitespace and the ``@user``/``http`` masks are
-    not counted; an empty text is not garbled (that is :func:`has_content`'s job).
-    """
-    chars = _content_chars(text)
-    if not chars:
-        return False
-    mojibake = sum(len(run) for run in _MOJIBAKE_RUN.findall(chars))
-    lost = sum(1 for char in _MOJIBAKE_RUN.sub("", chars) if char in _LOST_CHARS)
-    return (mojibake + lost) / len(chars) >= threshold
 
 
 # --- the crowd ----------------------------------------------------------------------
@@ -382,3 +353,27 @@ def load_mvsa_benchmark(
         columns=BENCHMARK_COLUMNS,
     )
     return result.astype({"benchmark": str, "subset": str, "image": str, "path": str, "label": "int64"})
+
+
+def mvsa_stream_lines(
+    root: str | Path, guids: Iterable[str], encodings: Sequence[str] = GBK_FIRST_ENCODINGS
+) -> list[str]:
+    """The MVSA crowd as Twitter API v2 stream lines, one per guid, so it meets the ingestion of a crawl.
+
+    Each line holds the decoded text (``id`` = guid, ``lang`` = ``"und"``) and one photo
+    whose media key is the guid and whose file is ``<guid>.jpg``. A guid whose text file
+    is missing yields a line without ``text``, which ingestion rejects as
+    ``missing_field``. Labels are never read.
+    """
+    data = _require(Path(root) / "data", "MVSA data folder")
+    lines, used = [], Counter()
+    for guid in guids:
+        tweet: dict = {"id": guid, "lang": "und", "attachments": {"media_keys": [guid]}}
+        text_file = data / f"{guid}.txt"
+        if text_file.is_file():
+            tweet["text"], encoding = decode_tweet_bytes(text_file.read_bytes(), encodings)
+            used[encoding] += 1
+        media = [{"media_key": guid, "type": "photo", "url": f"{guid}.jpg"}]
+        lines.append(json.dumps({"data": tweet, "includes": {"media": media}}, ensure_ascii=False))
+    log.info("MVSA crowd: %d texts decoded as %s", sum(used.values()), dict(used))
+    return lines

@@ -7,7 +7,8 @@ The local file of a photo is named ``<media_key><ext>`` with the extension of it
 which is how the downloader of a crawl stores media.
 
 Nothing is dropped silently: malformed lines, tweets missing fields, duplicate ids,
-tweets without usable text or without a photo become :class:`Rejection` rows.
+tweets without usable text (empty or garbled) or without a photo become
+:class:`Rejection` rows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from crowd_sentiment.core.rejections import Rejection
-from crowd_sentiment.core.text import clean_tweet_text, has_content
+from crowd_sentiment.core.text import clean_tweet_text, has_content, looks_garbled
 
 STAGE = "ingestion"
 
@@ -158,6 +159,9 @@ def _tweet_problem(
         return ("duplicate_tweet", "tweet id seen earlier in the dump")
     if languages is not None and tweet.get("lang") not in languages:
         return ("language_excluded", f"lang={tweet.get('lang')!r} not in {languages}")
-    if not has_content(clean_tweet_text(tweet["text"])):
+    clean = clean_tweet_text(tweet["text"])
+    if not has_content(clean):
         return ("empty_text", "no words or emoji besides mentions and links")
+    if looks_garbled(clean):
+        return ("garbled_text", "mostly lost characters or mojibake")
     return None

@@ -1,7 +1,16 @@
 """Kedro datasets of this project: raw bytes, the validated image store, torch state files."""
 
 from crowd_sentiment.datasets.binary import BinaryFileDataset
+from crowd_sentiment.datasets.feature_cache import FeatureCacheDataset
 from crowd_sentiment.datasets.image_store import ImageStoreDataset
+from crowd_sentiment.datasets.mvsa import MvsaCrowdDumpDataset, MvsaCrowdMediaDataset
 from crowd_sentiment.datasets.torch_state import TorchStateDataset
 
-__all__ = ["BinaryFileDataset", "ImageStoreDataset", "TorchStateDataset"]
+__all__ = [
+    "BinaryFileDataset",
+    "FeatureCacheDataset",
+    "ImageStoreDataset",
+    "MvsaCrowdDumpDataset",
+    "MvsaCrowdMediaDataset",
+    "TorchStateDataset",
+]

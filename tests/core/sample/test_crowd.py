@@ -102,10 +102,8 @@ def test_dump_lines_have_the_v2_shape(crowd):
 
 def test_truth_counts_match_the_spec(crowd):
     truth = crowd.truth
-    assert list(truth.columns[:5]) == ["tweet_id", "text_sentiment", "image_sentiment",
-                                       "media_file", "kind"]
-    assert truth["kind"].value_counts().to_dict() == {
-        k: v for k, v in SPEC.kind_counts().items() if v}
+    assert list(truth.columns[:5]) == ["tweet_id", "text_sentiment", "image_sentiment", "media_file", "kind"]
+    assert truth["kind"].value_counts().to_dict() == {k: v for k, v in SPEC.kind_counts().items() if v}
     assert set(truth["kind"]) == set(KINDS)
     assert sorted(truth["media_file"]) == sorted(crowd.media)
     foreign = truth["lang"].isin(["es", "it", "fr", "pt"]).mean()
@@ -154,7 +152,8 @@ def test_vader_reads_most_english_texts(crowd):
     compound = truth["tweet_id"].map(lambda i: vader.polarity_scores(text[i])["compound"])
     polar = truth["text_sentiment"] != "neutral"
     sign_ok = np.sign(compound[polar]) == truth.loc[polar, "text_sentiment"].map(
-        {"negative": -1, "positive": 1})
+        {"negative": -1, "positive": 1}
+    )
     assert sign_ok.mean() >= 0.7
     assert (compound[~polar].abs() < 0.05).mean() >= 0.7
 
@@ -172,6 +171,9 @@ def test_benchmark_votes_and_subsets(benchmark):
     five = (votes["agreement"] == 5).mean()
     four = (votes["agreement"] >= 4).mean()
     assert 0.55 <= five <= 0.8 and 0.8 <= four <= 0.95
+    clarity = benchmark.truth.set_index("file")["clarity"]
+    mean_clarity = votes.assign(clarity=votes["file"].map(clarity)).groupby("agreement")["clarity"].mean()
+    assert mean_clarity[3] < mean_clarity[4] < mean_clarity[5]  # ambiguous pictures are less clear
     assert 0.5 <= (benchmark.truth["visual_sentiment"] == "positive").mean() <= 0.8
     for name, data in list(benchmark.images.items())[:20]:
         assert _decodes(data), name
@@ -191,10 +193,16 @@ def test_ground_truth_files_match_votes_and_nest(benchmark):
     assert subsets["four"] == {f for f, a in agreement.items() if a >= 4}
 
 
-@pytest.mark.parametrize("bad", [
-    {"agreement": 1.5}, {"class_mix": (0.5, 0.5, 0.5)}, {"image_size": (20, 20)},
-    {"n_tweets": 0}, {"repost_rate": 0.6, "near_duplicate_rate": 0.5},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"agreement": 1.5},
+        {"class_mix": (0.5, 0.5, 0.5)},
+        {"image_size": (20, 20)},
+        {"n_tweets": 0},
+        {"repost_rate": 0.6, "near_duplicate_rate": 0.5},
+    ],
+)
 def test_spec_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         SampleSpec(**bad)

@@ -9,11 +9,25 @@ that pretrained features respond to:
 - neutral: mid-grey/beige palette; boxes; documents with text-like lines; tables;
   straight-mouthed faces.
 
-A per-picture ``clarity`` in [0, 1] sets how strong the cues are: the palette is blended
-toward an ambiguous muted middle, cue shapes fade toward the background and become fewer,
-and unclear pictures get more clutter and sometimes a cue of another class. Nuisance
-that has nothing to do with sentiment (random clutter in random colours, layout, scale,
-pixel noise, JPEG quality, a few PNGs) keeps the task from being trivial.
+A per-picture ``clarity`` in [0, 1] bounds how strong the cues are. Each cue (the palette
+and every cue shape) gets its own strength, ``clarity`` times a factor drawn in [0.5, 1],
+so no single cue, the palette included, decides on its own: the palette is blended toward
+an ambiguous muted middle, cue shapes fade toward the background. Unclear pictures have
+fewer cues of their class, more clutter and more often a distractor cue of another class;
+at clarity 0 a picture carries on average as many distractor cues as own ones (nothing
+readable is left).
+
+Real photos carry nuisance that has nothing to do with sentiment; so do these:
+
+- framing: in 30 % of pictures the scene fills only part of the frame (a poster, a
+  window, a screen) inside a busy background of everyday colours, blotchy texture,
+  façades and clutter;
+- scale: cue shapes from 4 % to 20 % of the short side (log-uniform), any layout;
+- occlusion: a third of the pictures have a foreground object (a head and shoulders, a
+  sticker, a caption bar) covering up to about a fifth of the frame;
+- camera: every picture gets a random colour cast (white balance), exposure, contrast
+  and saturation; a quarter are soft (out of focus or upscaled);
+- random clutter in random colours, pixel noise, JPEG quality, a few PNGs.
 
 All randomness comes from the ``numpy.random.Generator`` passed in; no module state.
 """
@@ -356,6 +370,9 @@ _CUES: dict[str, tuple[Drawer, ...]] = {
 }
 
 
+# --- sentiment-free nuisance ----------------------------------------------------------
+
+
 def _clutter(draw: ImageDraw.ImageDraw, rng: np.random.Generator, size: tuple[int, int], n: int) -> None:
     """``n`` sentiment-free shapes (rectangles, ellipses, lines) in uniformly random colours."""
     w, h = size
@@ -373,6 +390,93 @@ def _clutter(draw: ImageDraw.ImageDraw, rng: np.random.Generator, size: tuple[in
             draw.line((x, y, x + 2 * dx, y - dy), fill=colour, width=max(1, unit // 8))
 
 
+def _everyday_colour(rng: np.random.Generator) -> Color:
+    """A colour of ordinary surroundings: any hue, mostly moderate saturation, any brightness."""
+    hue = rng.random()
+    sat = rng.uniform(0.0, 0.7)
+    val = rng.uniform(0.15, 0.95)
+    rgb = Image.new("HSV", (1, 1), (int(hue * 255), int(sat * 255), int(val * 255))).convert("RGB")
+    return rgb.getpixel((0, 0))  # type: ignore[return-value]
+
+
+def _add_texture(image: Image.Image, rng: np.random.Generator, strength: float) -> Image.Image:
+    """``image`` plus low-frequency colour blotches (lighting, foliage, stains) of amplitude ``strength`` (0..1)."""
+    cells = (int(rng.integers(3, 9)), int(rng.integers(3, 7)))
+    grid = 128.0 + rng.uniform(-127.0, 127.0, (cells[1], cells[0], 3)) * strength
+    blotches = Image.fromarray(grid.astype(np.uint8), "RGB").resize(image.size, Image.Resampling.BILINEAR)
+    return ImageChops.add(image, blotches, offset=-128)
+
+
+def _busy_background(rng: np.random.Generator, size: tuple[int, int]) -> Image.Image:
+    """A sentiment-free surrounding: everyday colours, blotchy texture, façades and clutter."""
+    width, height = size
+    image = _background(_everyday_colour(rng), _everyday_colour(rng), rng.uniform(0.2, 0.8), size)
+    image = _add_texture(image, rng, rng.uniform(0.05, 0.25))
+    draw = ImageDraw.Draw(image)
+    for _ in range(int(rng.integers(0, 4))):  # buildings, shelves, furniture: blocks with windows
+        colour = _everyday_colour(rng)
+        x0 = int(rng.integers(0, max(1, width)))
+        bw = max(1, int(width * rng.uniform(0.08, 0.3)))
+        y0 = int(height * rng.uniform(0.1, 0.7))
+        draw.rectangle((x0, y0, x0 + bw, height), fill=colour)
+        step = max(2, bw // 4)
+        window = _lerp(colour, _everyday_colour(rng), 0.6)
+        for y in range(y0 + step // 2, height - step, step * 2):
+            for x in range(x0 + step // 2, x0 + bw - step // 2, step * 2):
+                draw.rectangle((x, y, x + step // 2, y + step // 2), fill=window)
+    _clutter(draw, rng, size, int(rng.integers(3, 10)))
+    return image
+
+
+def _occlude(draw: ImageDraw.ImageDraw, rng: np.random.Generator, size: tuple[int, int]) -> None:
+    """One foreground object in front of the scene: a silhouette, a sticker or a caption bar."""
+    width, height = size
+    colour = _everyday_colour(rng)
+    kind = int(rng.integers(3))
+    if kind == 0:  # someone's head and shoulders close to the lens
+        cx = int(width * rng.uniform(0.0, 1.0))
+        r = max(1, int(min(width, height) * rng.uniform(0.1, 0.2)))
+        draw.ellipse(_circle((cx, height), int(1.6 * r)), fill=colour)
+        draw.ellipse(_circle((cx, height - 2 * r), r), fill=_lerp(colour, _everyday_colour(rng), 0.3))
+    elif kind == 1:  # a sticker, logo or thumb over part of the picture
+        x, y = int(rng.integers(0, max(1, width))), int(rng.integers(0, max(1, height)))
+        dx = max(1, int(width * rng.uniform(0.05, 0.15)))
+        dy = max(1, int(height * rng.uniform(0.05, 0.15)))
+        draw.rounded_rectangle((x - dx, y - dy, x + dx, y + dy), radius=max(1, min(dx, dy) // 3), fill=colour)
+    else:  # a caption bar with text-like marks at the top or bottom
+        bar = max(1, int(height * rng.uniform(0.08, 0.15)))
+        y0 = 0 if rng.random() < 0.5 else height - bar
+        ink = (255, 255, 255) if sum(colour) < 380 else (15, 15, 15)
+        draw.rectangle((0, y0, width, y0 + bar), fill=colour)
+        x = max(1, width // 20)
+        while x < width - width // 20:
+            word = max(1, int(width * rng.uniform(0.03, 0.1)))
+            draw.rectangle((x, y0 + bar // 3, x + word, y0 + 2 * bar // 3), fill=ink)
+            x += word + max(1, width // 40)
+
+
+def _camera(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Global photometric nuisance: white balance, exposure, contrast, saturation, focus.
+
+    Log-normal factors around 1 (one sigma: ~8 % per-channel colour cast, ~1/2 stop
+    exposure, ~20 % contrast, ~30 % saturation), applied as one colour matrix; a quarter
+    of the pictures are also soft (out of focus or upscaled from a smaller upload).
+    """
+    gains = np.exp(rng.normal(0.0, 0.08, 3)) * np.exp(rng.normal(0.0, 0.35))
+    contrast = float(np.exp(rng.normal(0.0, 0.2)))
+    saturation = float(np.exp(rng.normal(0.0, 0.3)))
+    mixing = saturation * np.eye(3) + (1 - saturation) / 3  # toward (or away from) each pixel's grey
+    matrix = contrast * mixing * gains[None, :]
+    offset = (1 - contrast) * 128.0  # contrast pivots on mid-grey
+    image = image.convert("RGB", tuple(float(v) for row in matrix for v in (*row, offset)))
+    if rng.random() < 0.25:
+        width, height = image.size
+        factor = rng.uniform(1.5, 4.0)
+        small = (max(1, int(width / factor)), max(1, int(height / factor)))
+        image = image.resize(small, Image.Resampling.BILINEAR).resize(image.size, Image.Resampling.BILINEAR)
+    return image
+
+
 def _add_noise(image: Image.Image, rng: np.random.Generator, amplitude: int) -> Image.Image:
     """``image`` plus uniform luminance noise in ``[-amplitude, amplitude]`` per pixel."""
     if amplitude <= 0:
@@ -383,13 +487,51 @@ def _add_noise(image: Image.Image, rng: np.random.Generator, amplitude: int) -> 
     return ImageChops.add(image, Image.merge("RGB", (noise, noise, noise)), offset=-amplitude)
 
 
+# --- composing a picture --------------------------------------------------------------
+
+
+def _cue_strength(clarity: float, rng: np.random.Generator) -> float:
+    """How strongly one cue shows: ``clarity`` scaled by its own factor in [0.5, 1]."""
+    return clarity * float(rng.uniform(0.5, 1.0))
+
+
+def _scene(sentiment: str, clarity: float, rng: np.random.Generator, size: tuple[int, int]) -> Image.Image:
+    """The sentiment-bearing scene of ``size``: palette, clutter and cues."""
+    width, height = size
+    sigma = 6.0 if sentiment == "neutral" else 12.0  # keep neutral walls grey/beige
+    palette = _cue_strength(clarity, rng)
+    top, bottom = (_lerp(_MIDDLE, _jitter(c, rng, sigma), palette) for c in _pick(rng, _SCHEMES[sentiment]))
+    image = _background(top, bottom, 0.3 + 0.4 * rng.random(), size)
+    draw = ImageDraw.Draw(image)
+    unit = min(width, height)
+    line = max(1, unit // 80)
+    _clutter(draw, rng, size, int(rng.integers(2, 6)) + int(round((1 - clarity) * 4)))
+    cue_classes = [sentiment] * int(round(clarity * 4 + rng.random()))  # 0-1 at clarity 0, 4-5 at 1
+    if rng.random() < 0.5 * (1 - clarity):  # a distractor: as likely as an own cue at clarity 0
+        cue_classes.insert(
+            int(rng.integers(len(cue_classes) + 1)), _pick(rng, tuple(s for s in _SCHEMES if s != sentiment))
+        )
+    for cue_class in cue_classes:
+        radius = max(1, int(unit * np.exp(rng.uniform(np.log(0.04), np.log(0.2)))))
+        strength = _cue_strength(clarity, rng)
+        colour = _lerp(bottom, _jitter(_pick(rng, _CUE_COLOURS[cue_class]), rng), 0.35 + 0.65 * strength)
+        _pick(rng, _CUES[cue_class])(draw, rng, size, radius, colour, line)
+    return image
+
+
 def render_picture(
     sentiment: str, clarity: float, rng: np.random.Generator, size: tuple[int, int]
 ) -> Image.Image:
     """Render an RGB scene of visual ``sentiment`` (negative|neutral|positive).
 
-    ``clarity`` in [0, 1]: 1 gives the full palette and 3-5 crisp cues; 0 gives a muted
-    palette, one faint cue, extra clutter and possibly a cue of another class.
+    ``clarity`` in [0, 1] bounds how strong the sentiment cues are: near 1 the palette and
+    4-5 cues of the class are strong (each cue's own strength is drawn in [0.5, 1] x
+    clarity); 0 gives a muted palette, extra clutter, and faint cues that are as likely
+    of another class as of ``sentiment`` (0 or 1 own cue, a distractor half the time).
+    Sentiment-free nuisance comes on top: in 30 % of pictures the scene fills only 30-80 %
+    of the frame inside a busy background, a third get a foreground occluder (a head, a
+    sticker or a caption bar covering up to about a fifth of the frame), and every
+    picture gets a random colour cast, exposure, contrast and saturation, sometimes blur.
     ``size`` is ``(width, height)`` in pixels (any size >= 1; tiny icons work).
     Returns a ``PIL.Image.Image`` in mode RGB of exactly ``size``.
     """
@@ -398,20 +540,17 @@ def render_picture(
     if not 0.0 <= clarity <= 1.0:
         raise ValueError(f"clarity must be in [0, 1], got {clarity}")
     width, height = size
-    sigma = 6.0 if sentiment == "neutral" else 12.0  # keep neutral walls grey/beige
-    top, bottom = (_lerp(_MIDDLE, _jitter(c, rng, sigma), clarity) for c in _pick(rng, _SCHEMES[sentiment]))
-    image = _background(top, bottom, 0.3 + 0.4 * rng.random(), size)
-    draw = ImageDraw.Draw(image)
-    unit = min(width, height)
-    line = max(1, unit // 80)
-    _clutter(draw, rng, size, int(rng.integers(2, 5)) + int(round((1 - clarity) * 4)))
-    cue_classes = [sentiment] * (1 + int(round(clarity * 3 + rng.random())))
-    if rng.random() < 0.5 * (1 - clarity):
-        cue_classes.append(_pick(rng, tuple(s for s in _SCHEMES if s != sentiment)))
-    for cue_class in cue_classes:
-        radius = max(1, int(unit * (0.06 + 0.1 * rng.random())))
-        colour = _lerp(bottom, _jitter(_pick(rng, _CUE_COLOURS[cue_class]), rng), 0.35 + 0.65 * clarity)
-        _pick(rng, _CUES[cue_class])(draw, rng, size, radius, colour, line)
+    if rng.random() < 0.3:  # the scene is a part of the frame: a poster, a window, a screen
+        fx, fy = rng.uniform(0.55, 0.9, 2)
+        inner = (max(1, int(round(width * fx))), max(1, int(round(height * fy))))
+        image = _busy_background(rng, size)
+        corner = (int(rng.integers(0, width - inner[0] + 1)), int(rng.integers(0, height - inner[1] + 1)))
+        image.paste(_scene(sentiment, clarity, rng, inner), corner)
+    else:
+        image = _scene(sentiment, clarity, rng, size)
+    if rng.random() < 1 / 3:
+        _occlude(ImageDraw.Draw(image), rng, size)
+    image = _camera(image, rng)
     return _add_noise(image, rng, int(rng.integers(2, 12)))
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from torch.utils.data import DataLoader
 
 from crowd_sentiment.core.benchmarks import binary_zero_shot, load_benchmark
-from crowd_sentiment.core.data import ImageFiles, eval_transform
+from crowd_sentiment.core.feature_cache import FeatureCache
+from crowd_sentiment.core.images import content_id
+from crowd_sentiment.core.inference import student_probabilities
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
 from crowd_sentiment.core.metrics import (
     binary_roc_auc,
@@ -19,8 +21,7 @@ from crowd_sentiment.core.metrics import (
     majority_rate,
 )
 from crowd_sentiment.core.plots import confusion_matrices_figure
-from crowd_sentiment.core.students import Student, StudentSpec
-from crowd_sentiment.core.training import predict_proba, resolve_device
+from crowd_sentiment.core.training import resolve_device
 from crowd_sentiment.params import BenchmarkingParams, parse
 
 log = logging.getLogger(__name__)
@@ -28,30 +29,32 @@ BINARY_CLASSES = ("negative", "positive")
 
 
 def load_benchmark_images(params: dict) -> pd.DataFrame:
-    """Every configured benchmark as rows ``benchmark, subset, image, path, label``."""
+    """Every configured benchmark as rows ``benchmark, subset, image, path, label, image_id``.
+
+    ``image_id`` is the content hash of the file, as for crowd images.
+    """
     config = parse(BenchmarkingParams, params)
     frames = [load_benchmark(b.layout, b.root, b.name) for b in config.benchmarks]
     table = pd.concat(frames, ignore_index=True)
+    ids = {path: content_id(Path(path).read_bytes()) for path in table["path"].unique()}
+    table["image_id"] = table["path"].map(ids)
     log.info("benchmark images: %s", table.groupby(["benchmark", "subset"]).size().to_dict())
     return table
 
 
-def _student(student_model: dict) -> Student:
-    student = Student(StudentSpec.from_dict(student_model["spec"]))
-    student.load_state_dict(student_model["state_dict"])
-    return student.eval()
-
-
-def predict_benchmarks(student_model: dict, benchmark_images: pd.DataFrame, params: dict) -> pd.DataFrame:
+def predict_benchmarks(
+    student_model: dict, benchmark_images: pd.DataFrame, image_feature_cache: FeatureCache, params: dict
+) -> pd.DataFrame:
     """Zero-shot predictions: probabilities, binary prediction and score per (benchmark, subset, image)."""
     config = parse(BenchmarkingParams, params)
-    student = _student(student_model)
     unique = benchmark_images.drop_duplicates("path").reset_index(drop=True)
-    files = ImageFiles(unique["path"].tolist(), None, eval_transform(student.spec))
-    probs, _ = predict_proba(
-        student.to(resolve_device(config.device)),
-        DataLoader(files, batch_size=config.batch_size),
+    probs = student_probabilities(
+        student_model,
+        unique["image_id"].tolist(),
+        unique["path"].tolist(),
         resolve_device(config.device),
+        cache=image_feature_cache,
+        batch_size=config.batch_size,
     )
     predicted, score = binary_zero_shot(probs)
     per_image = pd.DataFrame(probs, columns=list(PROBABILITY_COLUMNS)).assign(

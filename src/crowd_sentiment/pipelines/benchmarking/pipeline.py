@@ -20,7 +20,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 predict_benchmarks,
-                inputs=["student_model", "benchmark_images", "params:benchmarking"],
+                inputs=["student_model", "benchmark_images", "image_feature_cache", "params:benchmarking"],
                 outputs="benchmark_predictions",
                 name="predict_benchmarks",
             ),

@@ -8,6 +8,7 @@ import pandas as pd
 from torch import nn
 
 from crowd_sentiment.core.distill import DistillationSetup, distill_student
+from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
 from crowd_sentiment.core.students import StudentSpec
@@ -33,7 +34,10 @@ def _setup(config: DistillationParams) -> DistillationSetup:
 
 
 def train_student(
-    distillation_manifest: pd.DataFrame, tweet_image_store: ImageStore, params: dict
+    distillation_manifest: pd.DataFrame,
+    tweet_image_store: ImageStore,
+    image_feature_cache: FeatureCache,
+    params: dict,
 ) -> tuple[dict, dict, pd.DataFrame, dict, nn.Module]:
     """Distil a student from the manifest's train split, selecting on its validation split.
 
@@ -57,7 +61,14 @@ def train_student(
         device,
     )
     result = distill_student(
-        paths["train"], targets["train"], paths["validation"], targets["validation"], _setup(config), device
+        paths["train"],
+        targets["train"],
+        paths["validation"],
+        targets["validation"],
+        _setup(config),
+        device,
+        image_ids=(splits["train"]["image_id"].tolist(), splits["validation"]["image_id"].tolist()),
+        cache=image_feature_cache,
     )
     history = pd.DataFrame(result.fit.history)
     series = {
@@ -65,9 +76,6 @@ def train_student(
         for name in history.columns
         if name != "epoch"
     }
-    model = {
-        "spec": result.checkpoint["spec"],
-        "state_dict": result.checkpoint["state_dict"],
-        "best_epoch": result.fit.best_epoch,
-    }
+    keys = ("spec", "state_dict", "trained_module", "backbone_weights", "best_epoch")
+    model = {key: result.checkpoint[key] for key in keys}
     return model, result.checkpoint, history, series, result.student

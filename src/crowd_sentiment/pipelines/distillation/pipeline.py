@@ -10,7 +10,12 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 train_student,
-                inputs=["distillation_manifest", "tweet_image_store", "params:distillation"],
+                inputs=[
+                    "distillation_manifest",
+                    "tweet_image_store",
+                    "image_feature_cache",
+                    "params:distillation",
+                ],
                 outputs=[
                     "student_model",
                     "student_checkpoint",
