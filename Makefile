@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SAMPLE := data/01_raw/tweet_dumps/sample_crowd.jsonl
 
-.PHONY: help venv sample run test lint viz viz-serve mlflow-ui clean-data
+.PHONY: help venv sample run test mvsa mvsa-ci viz viz-serve mlflow-ui clean-data
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ run: $(STAMP) $(SAMPLE)  ## set up, then run all pipelines end to end on the sam
 test: $(STAMP)  ## set up, then run the test suite
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+mvsa: $(STAMP)  ## the real MVSA crowd and benchmarks end to end (conf/mvsa, outputs in data/mvsa)
+	$(BIN)/kedro run --env mvsa
+
+mvsa-ci: $(STAMP)  ## the real-data run on the first 300 crowd pairs (what CI runs)
+	$(BIN)/kedro run --env mvsa --params crowd_limit=300
 
 viz: $(STAMP)  ## build the static kedro-viz site into build/
 	$(BIN)/kedro viz build

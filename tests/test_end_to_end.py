@@ -69,7 +69,7 @@ def test_every_stage_writes_its_outputs(project):
     tweets = pd.read_parquet(data / "02_intermediate" / "tweets.parquet")
     rejected = pd.read_csv(data / "02_intermediate" / "rejected_inputs.csv", dtype=str)
     manifest = pd.read_parquet(data / "05_model_input" / "distillation_manifest.parquet")
-    metrics = pd.read_csv(data / "08_reporting" / "benchmark_metrics.csv")
+    metrics = pd.read_csv(data / "08_reporting" / "benchmark_metrics.csv").query("protocol == 'zero_shot'")
     assert len(tweets) > 0 and {"malformed_json", "empty_text"} <= set(rejected["reason"])
     assert set(manifest["split"]) == {"train", "validation"}
     assert list(metrics["subset"]) == ["five_agree", "four_agree", "three_agree"]
@@ -85,7 +85,7 @@ def test_the_run_is_tracked_in_mlflow(project):
     assert run.data.params["filtering.min_confidence.negative"] == "0.5"
     history = client.get_metric_history(run.info.run_id, "distillation.val_macro_f1")
     assert [m.step for m in history] == [1, 2]
-    assert "benchmark.sample.five_agree.accuracy" in run.data.metrics
+    assert "benchmark.sample.five_agree.zero_shot.accuracy" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert "benchmark_confusion_matrix.png" in artifacts
     assert client.search_logged_models(
@@ -106,4 +106,4 @@ def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(pro
     assert len(runs_after) == len(runs_before) + 1
     assert runs_after[-1].info.run_name == "distillation"
     assert (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns) == before
-    assert "benchmark.sample.three_agree.accuracy" in runs_after[-1].data.metrics
+    assert "benchmark.sample.three_agree.zero_shot.accuracy" in runs_after[-1].data.metrics

@@ -50,9 +50,19 @@ class VaderParams(_Params):
     uniform_mix: float = Field(0.02, ge=0, lt=1)
 
 
+class TeacherSetParams(_Params):
+    """A human-labelled tweet set to measure the teacher on (never a training target)."""
+
+    name: str
+    layout: Literal["tweeteval", "mvsa_text"]
+    root: str
+    split: str | None = None  # tweeteval: "val"; mvsa_text: a guid CSV such as splits/crowd.csv
+
+
 class TeacherLabelingParams(_Params):
     teacher: Literal["vader"] = "vader"
     vader: VaderParams = VaderParams()
+    evaluation: list[TeacherSetParams] = []
 
 
 class FilteringParams(_Params):
@@ -111,14 +121,31 @@ class DistillationParams(_Params):
 
 class BenchmarkSpecParams(_Params):
     name: str
+    # show the paper's reported numbers beside this benchmark (only when it *is* that benchmark)
+    paper_table: Literal["twitter_i"] | None = None
     layout: Literal["twitter_agreement", "twitter_testing_2", "fi", "emotion_roi", "mvsa_image", "mvsa_joint"]
     root: str
+
+
+class KFoldParams(_Params):
+    """The paper's 5-fold stratified fine-tuning protocol (12 epochs, batch 32), on frozen features."""
+
+    enabled: bool = True
+    folds: int = Field(5, ge=2)
+    epochs: int = Field(12, ge=0)
+    batch_size: int = Field(32, ge=1)
+    optimizer: Literal["radam", "adamw", "sgd"] = "radam"
+    lr: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(1e-4, ge=0)
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
+    seed: int = 0
 
 
 class BenchmarkingParams(_Params):
     device: str = "auto"
     batch_size: int = Field(64, ge=1)
     benchmarks: list[BenchmarkSpecParams] = Field(min_length=1)
+    kfold: KFoldParams = KFoldParams()
 
 
 PARAMETER_MODELS: dict[str, type[_Params]] = {

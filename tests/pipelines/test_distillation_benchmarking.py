@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from kedro_datasets.pandas import CSVDataset
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -62,7 +63,10 @@ def inputs(tmp_path):
     benchmarks = {
         "device": "cpu",
         "batch_size": 4,
-        "benchmarks": [{"name": "tiny", "layout": "twitter_agreement", "root": str(root)}],
+        "benchmarks": [
+            {"name": "tiny", "layout": "twitter_agreement", "root": str(root), "paper_table": "twitter_i"}
+        ],
+        "kfold": {"folds": 2, "epochs": 2, "batch_size": 4},
     }
     return {
         "distillation_manifest": manifest,
@@ -73,18 +77,25 @@ def inputs(tmp_path):
     }
 
 
-def test_student_is_trained_and_benchmarked(run_slice, inputs):
-    out = run_slice(distillation() + benchmarking(), inputs)
+def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
+    kfold = CSVDataset(filepath=str(tmp_path / "kfold.csv"))
+    out = run_slice(distillation() + benchmarking(), {**inputs, "kfold_results": kfold})
     checkpoint = out["student_checkpoint"]
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
     assert list(out["training_history"]["epoch"]) == [1, 2, 3]
     assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
-    metrics = out["benchmark_metrics"].set_index("subset")
+    metrics = out["benchmark_metrics"].query("protocol == 'zero_shot'").set_index("subset")
     assert list(metrics.index) == ["five_agree", "four_agree", "three_agree"]
     assert metrics.loc["three_agree", "n"] == 12 and metrics.loc["five_agree", "n"] == 8
     assert ((metrics["accuracy"] >= 0) & (metrics["accuracy"] <= 1)).all()
-    assert "tiny.five_agree.accuracy" in out["benchmark_scores"]
+    assert "tiny.five_agree.zero_shot.accuracy" in out["benchmark_scores"]
     assert isinstance(out["benchmark_confusion_matrix"], Figure)
+    folds = kfold.load()
+    assert len(folds) == 3 * 2 * 2  # subsets x starts x folds
+    assert set(folds["start"]) == {"distilled", "imagenet"}
+    assert set(out["benchmark_metrics"]["protocol"]) == {"zero_shot", "kfold_distilled", "kfold_imagenet"}
+    report = out["benchmark_report"]
+    assert "five_agree" in report and "paper (ViT-L/16)" in report and "87.8" in report
 
 
 def test_predictions_drop_the_neutral_output(run_slice, inputs):

@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 
 from crowd_sentiment.core.data import ImageFiles, eval_transform
 from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
-from crowd_sentiment.core.students import Student, StudentSpec
+from crowd_sentiment.core.students import Student, StudentSpec, build_student
 from crowd_sentiment.core.training import predict_proba
 
 
@@ -42,6 +42,26 @@ def student_features(
     weights = student_model.get("backbone_weights", "none") if usable else "none"
     return cached_features(
         student.backbone, student.spec, weights, image_ids, paths, device, cache=usable, batch_size=batch_size
+    )
+
+
+def imagenet_features(
+    student_model: dict,
+    image_ids: Sequence[str],
+    paths: Sequence[str | Path],
+    device: torch.device,
+    *,
+    cache: FeatureCache | None,
+    batch_size: int = 64,
+) -> torch.Tensor:
+    """Features ``(N, F)`` of the student's *starting* backbone (its pretrained weights, no distillation)."""
+    if has_frozen_backbone(student_model):  # the student's backbone is still the pretrained one
+        return student_features(student_model, image_ids, paths, device, cache=cache, batch_size=batch_size)
+    spec = StudentSpec.from_dict(student_model["spec"])
+    weights = student_model.get("backbone_weights", "none")
+    backbone = build_student(spec, weights=weights).backbone
+    return cached_features(
+        backbone, spec, weights, image_ids, paths, device, cache=cache, batch_size=batch_size
     )
 
 

@@ -36,8 +36,7 @@ PAPER_TWITTER_I_BY_STUDENT: dict[str, dict[str, float]] = {
 }
 PAPER_SOURCE = (
     'Serra, Carrara, Tesconi, Falchi, "The Emotions of the Crowd: Learning Image Sentiment from '
-    'Tweets via Cross-modal Distillation", ECAI 2023 (arXiv 2304.14942): Twitter I accuracy table, '
-    'as transcribed in docs/PAPER.md ("Reported results")'
+    'Tweets via Cross-modal Distillation", ECAI 2023 (arXiv 2304.14942): Twitter I accuracy table'
 )
 
 MISSING = "—"
@@ -172,6 +171,6 @@ def benchmark_report_markdown(
         described = "; ".join(f"{s}: {PAPER_STUDENTS.get(s, s)}" for s in students)
         parts.append(
             f"Paper columns: accuracy % reported by {PAPER_SOURCE}. Students — {described}. "
-            "PAPER.md does not record whether these are zero-shot or fine-tuned numbers."
+            "Their protocol (zero-shot or fine-tuned) is not stated beside that table; compare with care."
         )
     return "\n\n".join(parts) + "\n"

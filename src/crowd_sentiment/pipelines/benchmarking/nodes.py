@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from crowd_sentiment.core.benchmarks import binary_zero_shot, load_benchmark
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import content_id
-from crowd_sentiment.core.inference import student_probabilities
+from crowd_sentiment.core.inference import imagenet_features, student_features, student_probabilities
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
 from crowd_sentiment.core.metrics import (
     binary_roc_auc,
@@ -21,7 +21,10 @@ from crowd_sentiment.core.metrics import (
     majority_rate,
 )
 from crowd_sentiment.core.plots import confusion_matrices_figure
-from crowd_sentiment.core.training import resolve_device
+from crowd_sentiment.core.protocols import kfold_finetune, summarise_folds
+from crowd_sentiment.core.report import PAPER_REFERENCE, TWITTER_I_LAYOUT, benchmark_report_markdown
+from crowd_sentiment.core.students import StudentSpec
+from crowd_sentiment.core.training import TrainConfig, resolve_device
 from crowd_sentiment.params import BenchmarkingParams, parse
 
 log = logging.getLogger(__name__)
@@ -64,8 +67,56 @@ def predict_benchmarks(
     return predictions[["benchmark", "subset", "image", "gold", "prediction", "score", *PROBABILITY_COLUMNS]]
 
 
-def score_benchmarks(benchmark_predictions: pd.DataFrame) -> tuple[pd.DataFrame, dict, Figure]:
-    """Metrics per benchmark/subset (table and MLflow series) and the confusion matrices."""
+def run_kfold_protocols(
+    student_model: dict, benchmark_images: pd.DataFrame, image_feature_cache: FeatureCache, params: dict
+) -> pd.DataFrame:
+    """The paper's k-fold fine-tuning per benchmark subset, from the distilled head and from scratch.
+
+    Both starts train the head on the same backbone features (frozen backbone): the
+    *distilled* start begins from the student's head, the *ImageNet* start from a fresh
+    head on the ImageNet backbone, so the difference is what distillation adds. One row
+    per (benchmark, subset, start, fold).
+    """
+    config = parse(BenchmarkingParams, params)
+    columns = ["benchmark", "subset", "start", "fold", "n_train", "n_test", "accuracy", "macro_f1", "roc_auc"]
+    if not config.kfold.enabled:
+        return pd.DataFrame(columns=columns)
+    device = resolve_device(config.device)
+    unique = benchmark_images.drop_duplicates("path").reset_index(drop=True)
+    ids, paths = unique["image_id"].tolist(), unique["path"].tolist()
+    distilled = student_features(student_model, ids, paths, device, cache=image_feature_cache)
+    imagenet = imagenet_features(student_model, ids, paths, device, cache=image_feature_cache)
+    index = {path: n for n, path in enumerate(paths)}
+    spec = StudentSpec.from_dict(student_model["spec"])
+    k = config.kfold
+    train = TrainConfig(
+        epochs=k.epochs, batch_size=k.batch_size, optimizer=k.optimizer, lr=k.lr,
+        weight_decay=k.weight_decay, label_smoothing=k.label_smoothing,
+    )  # fmt: skip
+    frames = []
+    for (benchmark, subset), frame in benchmark_images.groupby(["benchmark", "subset"], sort=False):
+        rows = frame["path"].map(index).to_numpy()
+        labels = frame["label"].to_numpy()
+        for start, features, head in (
+            ("distilled", distilled, student_model["state_dict"]),
+            ("imagenet", imagenet, None),
+        ):
+            folds = kfold_finetune(
+                features[rows].numpy(), labels, head_state=head, spec=spec, config=train,
+                n_classes=2, folds=k.folds, seed=k.seed, device=device,
+            )  # fmt: skip
+            frames.append(folds.assign(benchmark=benchmark, subset=subset, start=start))
+            summary = summarise_folds(folds)
+            log.info("%s/%s %d-fold from %s: accuracy %.3f ± %.3f", benchmark, subset, k.folds, start,
+                     summary["accuracy_mean"], summary["accuracy_std"])  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def score_benchmarks(
+    benchmark_predictions: pd.DataFrame, kfold_results: pd.DataFrame, params: dict
+) -> tuple[pd.DataFrame, dict, Figure, str]:
+    """Metrics per benchmark/subset (table, MLflow series), confusion matrices and the Markdown report."""
+    config = parse(BenchmarkingParams, params)
     rows, matrices = [], {}
     for (benchmark, subset), frame in benchmark_predictions.groupby(["benchmark", "subset"], sort=False):
         gold, predicted = frame["gold"].to_numpy(), frame["prediction"].to_numpy()
@@ -76,11 +127,41 @@ def score_benchmarks(benchmark_predictions: pd.DataFrame) -> tuple[pd.DataFrame,
         matrices[f"{benchmark} {subset}"] = confusion_matrix(gold, predicted, len(BINARY_CLASSES))
         log.info("%s/%s zero-shot: accuracy %.3f (majority %.3f), macro-F1 %.3f, AUC %.3f (n=%d)",
                  benchmark, subset, scores["accuracy"], scores["majority_rate"], scores["macro_f1"], scores["roc_auc"], len(frame))  # fmt: skip
+    for (benchmark, subset, start), folds in kfold_results.groupby(
+        ["benchmark", "subset", "start"], sort=False
+    ):
+        summary = summarise_folds(folds)
+        rows.append({
+            "benchmark": benchmark, "subset": subset, "protocol": f"kfold_{start}",
+            **{key: summary[f"{key}_mean"] for key in ("accuracy", "macro_f1", "roc_auc")},
+            **{f"{key}_std": summary[f"{key}_std"] for key in ("accuracy", "macro_f1", "roc_auc")},
+        })  # fmt: skip
     metrics = pd.DataFrame(rows)
     series = {
-        f"{r['benchmark']}.{r['subset']}.{key}": [{"step": 0, "value": float(r[key])}]
+        f"{r['benchmark']}.{r['subset']}.{r['protocol']}.{key}": [{"step": 0, "value": float(r[key])}]
         for r in rows
-        for key in ("accuracy", "macro_f1", "roc_auc", "majority_rate")
-        if np.isfinite(r[key])
+        for key in ("accuracy", "macro_f1", "roc_auc", "majority_rate", "accuracy_std")
+        if key in r and np.isfinite(r[key])
     }
-    return metrics, series, confusion_matrices_figure(matrices, BINARY_CLASSES)
+    layouts = {b.name: TWITTER_I_LAYOUT if b.paper_table == "twitter_i" else "" for b in config.benchmarks}
+    report = benchmark_report_markdown(_report_rows(metrics, layouts), PAPER_REFERENCE)
+    return metrics, series, confusion_matrices_figure(matrices, BINARY_CLASSES), report
+
+
+def _report_rows(metrics: pd.DataFrame, layouts: dict[str, str]) -> pd.DataFrame:
+    """One row per benchmark/subset in the shape of :func:`benchmark_report_markdown`.
+
+    ``layouts`` names the paper table a benchmark is compared with ("" for none).
+    """
+    zero = metrics[metrics["protocol"] == "zero_shot"].set_index(["benchmark", "subset"])
+    rows = zero[["n", "majority_rate"]].copy()
+    for key in ("accuracy", "macro_f1", "roc_auc"):
+        rows[f"zero_shot_{key}"] = zero[key]
+    for start in ("distilled", "imagenet"):
+        folds = metrics[metrics["protocol"] == f"kfold_{start}"].set_index(["benchmark", "subset"])
+        if len(folds):
+            rows[f"kfold_{start}_accuracy_mean"] = folds["accuracy"]
+            rows[f"kfold_{start}_accuracy_std"] = folds["accuracy_std"]
+    rows = rows.reset_index()
+    rows["layout"] = rows["benchmark"].map(layouts)
+    return rows

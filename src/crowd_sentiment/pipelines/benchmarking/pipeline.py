@@ -5,6 +5,7 @@ from kedro.pipeline import Node, Pipeline
 from crowd_sentiment.pipelines.benchmarking.nodes import (
     load_benchmark_images,
     predict_benchmarks,
+    run_kfold_protocols,
     score_benchmarks,
 )
 
@@ -25,9 +26,20 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="predict_benchmarks",
             ),
             Node(
+                run_kfold_protocols,
+                inputs=["student_model", "benchmark_images", "image_feature_cache", "params:benchmarking"],
+                outputs="kfold_results",
+                name="run_kfold_protocols",
+            ),
+            Node(
                 score_benchmarks,
-                inputs="benchmark_predictions",
-                outputs=["benchmark_metrics", "benchmark_scores", "benchmark_confusion_matrix"],
+                inputs=["benchmark_predictions", "kfold_results", "params:benchmarking"],
+                outputs=[
+                    "benchmark_metrics",
+                    "benchmark_scores",
+                    "benchmark_confusion_matrix",
+                    "benchmark_report",
+                ],
                 name="score_benchmarks",
             ),
         ],
