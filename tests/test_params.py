@@ -22,3 +22,13 @@ def test_every_registered_layout_validates(layout):
 def test_unknown_layout_is_rejected():
     with pytest.raises(ValidationError, match="layout"):
         BenchmarkSpecParams(name="b", layout="flickr", root="data")
+
+
+def test_lbfgs_head_solver_needs_a_linear_head_on_a_frozen_backbone():
+    from crowd_sentiment.params import DistillationParams
+
+    DistillationParams.model_validate({"student": {"head_hidden": 0}, "training": {"head_solver": "lbfgs"}})
+    with pytest.raises(ValueError, match="head_hidden 0"):
+        DistillationParams.model_validate(
+            {"student": {"head_hidden": 32}, "training": {"head_solver": "lbfgs"}}
+        )

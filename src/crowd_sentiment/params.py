@@ -108,6 +108,8 @@ class TrainingParams(_Params):
     temperature: float = Field(1.0, gt=0)
     class_weighting: Literal["none", "balanced"] = "none"
     patience: int = Field(0, ge=0)
+    head_solver: Literal["minibatch", "lbfgs"] = "minibatch"
+    l2: float = Field(0.0, ge=0)
 
 
 class DistillationParams(_Params):
@@ -117,6 +119,16 @@ class DistillationParams(_Params):
     feature_batch_size: int = Field(64, ge=1)
     student: StudentParams = StudentParams()
     training: TrainingParams = TrainingParams()
+
+    @model_validator(mode="after")
+    def _lbfgs_needs_a_linear_head_on_frozen_features(self) -> DistillationParams:
+        if self.training.head_solver == "lbfgs" and (self.student.head_hidden or self.student.train_backbone):
+            raise ValueError(
+                "training.head_solver 'lbfgs' fits a linear head on frozen features: "
+                f"needs student.head_hidden 0 (got {self.student.head_hidden}) and "
+                f"student.train_backbone false (got {self.student.train_backbone})"
+            )
+        return self
 
 
 class BenchmarkSpecParams(_Params):

@@ -1,5 +1,7 @@
 """End-to-end tests of student distillation on a few tiny generated images."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -95,3 +97,22 @@ def test_empty_split_raises(tmp_path):
         distill_student(paths, targets, [], np.zeros((0, 3)), _setup(False), CPU)
     with pytest.raises(ValueError, match="got 0 and 2"):
         distill_student([], np.zeros((0, 3)), paths, targets, _setup(False), CPU)
+
+
+def test_lbfgs_linear_head_on_frozen_features(tmp_path):
+    train_paths, train_targets = _images(tmp_path, 8, 0)
+    val_paths, val_targets = _images(tmp_path, 4, 100)
+    linear = StudentSpec(arch="test_efficientnet", image_size=32, head_hidden=0)
+    setup = DistillationSetup(
+        spec=linear,
+        weights="none",
+        train_backbone=False,
+        train=TrainConfig(epochs=2, l2=0.1),
+        head_solver="lbfgs",
+    )
+    result = distill_student(train_paths, train_targets, val_paths, val_targets, setup, CPU)
+    assert len(result.fit.history) == 2 and "val_polar_auc" in result.fit.history[0]
+    with pytest.raises(ValueError, match="train_backbone"):
+        distill_student(
+            train_paths, train_targets, val_paths, val_targets, replace(setup, train_backbone=True), CPU
+        )

@@ -13,12 +13,14 @@ from crowd_sentiment.core.training import (
     evaluate,
     extract_features,
     fit,
+    fit_linear_head,
     make_optimizer,
+    polar_auc,
     resolve_device,
 )
 
 CPU = torch.device("cpu")
-KEYS = {"epoch", "lr", "train_loss", "val_loss", "val_accuracy", "val_macro_f1"}
+KEYS = {"epoch", "lr", "train_loss", "val_loss", "val_accuracy", "val_macro_f1", "val_polar_auc"}
 
 
 def _separable(n, seed):
@@ -132,3 +134,33 @@ def test_extract_features_keeps_loader_order():
     with torch.no_grad():
         assert torch.allclose(features, backbone(inputs))
     assert np.isfinite(features.numpy()).all()
+
+
+def _linear():
+    return nn.Sequential(nn.Dropout(0.2), nn.Linear(8, 3))
+
+
+def test_fit_linear_head_reaches_the_l2_optimum_and_records_a_curve():
+    train, val = _separable(90, 0).tensors, _separable(30, 1).tensors
+    curve = []
+    result = fit_linear_head(_linear(), train, val, TrainConfig(epochs=3, l2=0.01), on_epoch=curve.append)
+    assert [row["epoch"] for row in result.history] == [1.0, 2.0, 3.0] == [row["epoch"] for row in curve]
+    assert result.history[-1]["val_accuracy"] == 1.0 and result.history[-1]["val_polar_auc"] == 1.0
+    weight = result.best_state["1.weight"]
+    # at the optimum the gradient of mean CE + l2·||W||² vanishes: refit from there changes nothing
+    again = fit_linear_head(_linear(), train, val, TrainConfig(epochs=6, l2=0.01))
+    torch.testing.assert_close(again.best_state["1.weight"], weight, atol=1e-3, rtol=1e-3)
+    shrunk = fit_linear_head(_linear(), train, val, TrainConfig(epochs=3, l2=1.0)).best_state["1.weight"]
+    assert shrunk.norm() < 0.5 * weight.norm()  # stronger penalty, smaller weights
+
+
+def test_fit_linear_head_refuses_a_hidden_layer():
+    with pytest.raises(ValueError, match="only weight layer"):
+        fit_linear_head(_head(), _separable(9, 0).tensors, _separable(3, 1).tensors, TrainConfig(epochs=1))
+
+
+def test_polar_auc_ignores_neutral_items():
+    teacher = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1]])
+    probs = np.array([[0.6, 0.2, 0.2], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0], [0.1, 0.1, 0.8]])
+    assert polar_auc(teacher, probs) == 0.5  # one of two negatives ranked above the positive
+    assert math.isnan(polar_auc(teacher[[0, 2]], probs[[0, 2]]))

@@ -26,7 +26,7 @@ from crowd_sentiment.core.data import ImageFiles, eval_transform, train_transfor
 from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
 from crowd_sentiment.core.losses import balanced_class_weights
 from crowd_sentiment.core.students import Student, StudentSpec, build_student, set_backbone_trainable
-from crowd_sentiment.core.training import FitResult, TrainConfig, fit
+from crowd_sentiment.core.training import FitResult, TrainConfig, fit, fit_linear_head
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ class DistillationSetup:
     train_backbone: bool
     train: TrainConfig
     class_weighting: str = "none"  # "none" | "balanced"
+    head_solver: str = (
+        "minibatch"  # "minibatch" (epochs of RAdam/AdamW/SGD) | "lbfgs" (exact L2-penalised linear head)
+    )
     seed: int = 42
     num_workers: int = 0
     feature_batch_size: int = 64
@@ -141,9 +144,16 @@ def distill_student(
         train_loader = _loader(train_set, batch, shuffle=True, seed=setup.seed)
         val_loader = _loader(val_set, batch, shuffle=False, seed=setup.seed)
         model = student.head
-    result = fit(
-        model, train_loader, val_loader, setup.train, device, class_weights=weights, on_epoch=on_epoch
-    )
+    if setup.head_solver == "lbfgs":
+        if setup.train_backbone:
+            raise ValueError(
+                "head_solver 'lbfgs' fits a linear head on frozen features; set train_backbone false"
+            )
+        result = fit_linear_head(model, train_set.tensors, val_set.tensors, setup.train, on_epoch=on_epoch)
+    else:
+        result = fit(
+            model, train_loader, val_loader, setup.train, device, class_weights=weights, on_epoch=on_epoch
+        )
     model.load_state_dict(result.best_state)
     student.to("cpu").eval()
     log.info("best epoch %d of %d", result.best_epoch, len(result.history))
