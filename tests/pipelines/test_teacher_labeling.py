@@ -29,3 +29,20 @@ def test_scores_every_tweet_with_a_distribution(run_slice):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert list(probs.argmax(axis=1)) == [2, 1, 0]
     assert set(out["teacher"]) == {"vader"}
+
+
+def test_the_teacher_is_measured_on_human_labelled_tweets(run_slice, tmp_path):
+    root = tmp_path / "tweeteval"
+    (root / "datasets" / "sentiment").mkdir(parents=True)
+    texts = ["I love this, wonderful!", "Terrible, I hate it", "The bus leaves at 9", "So happy today :)"]
+    (root / "datasets" / "sentiment" / "val_text.txt").write_text("\n".join(texts) + "\n")
+    (root / "datasets" / "sentiment" / "val_labels.txt").write_text("2\n0\n1\n0\n")
+    params = {
+        **PARAMS,
+        "evaluation": [{"name": "tweets", "layout": "tweeteval", "root": str(root), "split": "val"}],
+    }
+    tweets = pd.DataFrame({"tweet_id": ["1"], "text_clean": ["fine"]})
+    out = run_slice(create_pipeline(), {"tweets": tweets, "params:teacher_labeling": params})
+    row = out["teacher_agreement"].set_index("set").loc["tweets"]
+    assert row["n"] == 4 and row["accuracy"] == 0.75  # the last gold label is deliberately wrong
+    assert out["teacher_scores"]["tweets.accuracy"] == [{"step": 0, "value": 0.75}]

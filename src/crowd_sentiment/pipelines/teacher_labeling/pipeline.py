@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from crowd_sentiment.pipelines.teacher_labeling.nodes import score_tweets
+from crowd_sentiment.pipelines.teacher_labeling.nodes import measure_teacher, score_tweets
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -13,7 +13,13 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["tweets", "params:teacher_labeling"],
                 outputs="tweet_sentiment",
                 name="score_tweets",
-            )
+            ),
+            Node(
+                measure_teacher,
+                inputs="params:teacher_labeling",
+                outputs=["teacher_agreement", "teacher_scores"],
+                name="measure_teacher",
+            ),
         ],
         tags="teacher_labeling",
     )
