@@ -135,7 +135,15 @@ class BenchmarkSpecParams(_Params):
     name: str
     # show the paper's reported numbers beside this benchmark (only when it *is* that benchmark)
     paper_table: Literal["twitter_i"] | None = None
-    layout: Literal["twitter_agreement", "twitter_testing_2", "fi", "emotion_roi", "mvsa_image", "mvsa_joint"]
+    layout: Literal[
+        "twitter_agreement",
+        "twitter_testing_2",
+        "fi",
+        "emotion_roi",
+        "mvsa_image",
+        "mvsa_joint",
+        "mvsa_image_3class",
+    ]
     root: str
 
 

@@ -10,12 +10,14 @@ from crowd_sentiment.core.benchmarks import (
     EMOTION_ROI_EMOTIONS,
     FI_EMOTIONS,
     LOADERS,
+    THREE_CLASS_LAYOUTS,
     binary_zero_shot,
     load_benchmark,
     load_emotion_roi,
     load_fi,
     load_twitter_agreement,
     load_twitter_testing_2,
+    three_class_predictions,
 )
 
 TRUTH = {
@@ -105,6 +107,7 @@ BUILDERS = {
     "emotion_roi": _roi,
     "mvsa_image": _mvsa,
     "mvsa_joint": _mvsa,
+    "mvsa_image_3class": _mvsa,
 }
 
 
@@ -126,7 +129,8 @@ def test_frame_convention(tmp_path, layout, monkeypatch):
     frame = load_benchmark(layout, "bench", "b")  # a relative root still gives absolute paths
     assert list(frame.columns) == BENCHMARK_COLUMNS
     assert len(frame) > 0 and set(frame["benchmark"]) == {"b"}
-    assert str(frame["label"].dtype) == "int64" and set(frame["label"]) <= {0, 1}
+    allowed = {0, 1, 2} if layout in THREE_CLASS_LAYOUTS else {0, 1}
+    assert str(frame["label"].dtype) == "int64" and set(frame["label"]) <= allowed
     assert all(Path(p).is_absolute() and Path(p).is_file() for p in frame["path"])
     assert all(str(root) in p for p in frame["path"])
     assert not frame.duplicated(["subset", "image"]).any()
@@ -386,6 +390,16 @@ def test_mvsa_wrappers(tmp_path):
     assert _subset(image, "image_label_binary") == [["10.jpg", 1], ["11.jpg", 0]]
     joint = load_benchmark("mvsa_joint", root, "m")
     assert _subset(joint, "joint_label_binary") == [["10.jpg", 1], ["12.jpg", 0]]
+    three = load_benchmark("mvsa_image_3class", root, "m")
+    assert set(three["subset"]) == {"image_label_3class"} and set(three["label"]) <= {0, 1, 2}
+    assert len(three) >= len(image)  # neutral pictures are kept
+
+
+def test_three_class_predictions_take_the_argmax_and_rank_like_binary():
+    probs = np.array([[0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
+    predicted, score = three_class_predictions(probs)
+    assert predicted.tolist() == [1, 2, 0]
+    np.testing.assert_allclose(score, binary_zero_shot(probs)[1])
 
 
 # --- zero-shot protocol -------------------------------------------------------------

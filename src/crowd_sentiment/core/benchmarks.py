@@ -27,6 +27,7 @@ Layouts (:data:`LOADERS`; facts from the papers and the authors' redistribution)
   Subset ``all`` is every image listed in any root ``*.csv`` (deduplicated), emitted only
   when it holds more images than ``test``. File names repeat across emotion folders, so
   ``image`` keeps the folder (``joy/12.jpg``).
+* ``mvsa_image_3class`` — the same split against ``image_label`` with all three classes.
 * ``mvsa_image`` / ``mvsa_joint`` — the MVSA held-out split, binary against
   ``image_label`` / ``joint_label`` (:func:`~crowd_sentiment.core.mvsa.load_mvsa_benchmark`;
   subsets ``image_label_binary`` / ``joint_label_binary``). The 3-class variant is not
@@ -290,6 +291,12 @@ def load_mvsa_joint(root: str | Path, name: str) -> pd.DataFrame:
     return load_mvsa_benchmark(root, name, label_column="joint_label", classes="binary")
 
 
+def load_mvsa_image_3class(root: str | Path, name: str) -> pd.DataFrame:
+    """MVSA benchmark split, three classes against ``image_label`` (subset ``image_label_3class``;
+    labels 0 negative, 1 neutral, 2 positive)."""
+    return load_mvsa_benchmark(root, name, label_column="image_label", classes="three")
+
+
 LOADERS: dict[str, Loader] = {
     "twitter_agreement": load_twitter_agreement,
     "twitter_testing_2": load_twitter_testing_2,
@@ -297,7 +304,17 @@ LOADERS: dict[str, Loader] = {
     "emotion_roi": load_emotion_roi,
     "mvsa_image": load_mvsa_image,
     "mvsa_joint": load_mvsa_joint,
+    "mvsa_image_3class": load_mvsa_image_3class,
 }
+# Layouts whose labels are the three classes (0 negative, 1 neutral, 2 positive); all
+# others are binary (0 negative, 1 positive) and are scored with the neutral output dropped.
+THREE_CLASS_LAYOUTS = frozenset({"mvsa_image_3class"})
+
+
+def three_class_predictions(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Three-class prediction (argmax) and the same ranking score as binary, ``p_pos - p_neg``."""
+    probs = np.asarray(probs)
+    return probs.argmax(axis=1).astype(np.int64), probs[:, POSITIVE] - probs[:, NEGATIVE]
 
 
 def load_benchmark(layout: str, root: str | Path, name: str) -> pd.DataFrame:

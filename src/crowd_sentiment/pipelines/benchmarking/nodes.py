@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crowd_sentiment.core.benchmarks import binary_zero_shot, load_benchmark
+from crowd_sentiment.core.benchmarks import (
+    THREE_CLASS_LAYOUTS,
+    binary_zero_shot,
+    load_benchmark,
+    three_class_predictions,
+)
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import content_id
 from crowd_sentiment.core.inference import imagenet_features, student_features, student_probabilities
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
+from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.metrics import (
     binary_roc_auc,
     classification_scores,
@@ -32,12 +37,16 @@ BINARY_CLASSES = ("negative", "positive")
 
 
 def load_benchmark_images(params: dict) -> pd.DataFrame:
-    """Every configured benchmark as rows ``benchmark, subset, image, path, label, image_id``.
+    """Every configured benchmark as rows ``benchmark, subset, image, path, label, n_classes, image_id``.
 
-    ``image_id`` is the content hash of the file, as for crowd images.
+    ``image_id`` is the content hash of the file, as for crowd images; ``n_classes`` is 2
+    (binary: 0 negative, 1 positive) or 3 (0 negative, 1 neutral, 2 positive).
     """
     config = parse(BenchmarkingParams, params)
-    frames = [load_benchmark(b.layout, b.root, b.name) for b in config.benchmarks]
+    frames = [
+        load_benchmark(b.layout, b.root, b.name).assign(n_classes=3 if b.layout in THREE_CLASS_LAYOUTS else 2)
+        for b in config.benchmarks
+    ]
     table = pd.concat(frames, ignore_index=True)
     ids = {path: content_id(Path(path).read_bytes()) for path in table["path"].unique()}
     table["image_id"] = table["path"].map(ids)
@@ -59,12 +68,26 @@ def predict_benchmarks(
         cache=image_feature_cache,
         batch_size=config.batch_size,
     )
-    predicted, score = binary_zero_shot(probs)
+    binary, score = binary_zero_shot(probs)
+    three, _ = three_class_predictions(probs)
     per_image = pd.DataFrame(probs, columns=list(PROBABILITY_COLUMNS)).assign(
-        path=unique["path"], prediction=predicted, score=score
+        path=unique["path"], binary=binary, three=three, score=score
     )
     predictions = benchmark_images.merge(per_image, on="path", how="left").rename(columns={"label": "gold"})
-    return predictions[["benchmark", "subset", "image", "gold", "prediction", "score", *PROBABILITY_COLUMNS]]
+    predictions["prediction"] = np.where(
+        predictions["n_classes"] == 3, predictions["three"], predictions["binary"]
+    )
+    columns = [
+        "benchmark",
+        "subset",
+        "image",
+        "n_classes",
+        "gold",
+        "prediction",
+        "score",
+        *PROBABILITY_COLUMNS,
+    ]
+    return predictions[columns]
 
 
 def run_kfold_protocols(
@@ -97,13 +120,14 @@ def run_kfold_protocols(
     for (benchmark, subset), frame in benchmark_images.groupby(["benchmark", "subset"], sort=False):
         rows = frame["path"].map(index).to_numpy()
         labels = frame["label"].to_numpy()
+        n_classes = int(frame["n_classes"].iloc[0])
         for start, features, head in (
             ("distilled", distilled, student_model["state_dict"]),
             ("imagenet", imagenet, None),
         ):
             folds = kfold_finetune(
                 features[rows].numpy(), labels, head_state=head, spec=spec, config=train,
-                n_classes=2, folds=k.folds, seed=k.seed, device=device,
+                n_classes=n_classes, folds=k.folds, seed=k.seed, device=device,
             )  # fmt: skip
             frames.append(folds.assign(benchmark=benchmark, subset=subset, start=start))
             summary = summarise_folds(folds)
@@ -117,14 +141,16 @@ def score_benchmarks(
 ) -> tuple[pd.DataFrame, dict, Figure, str]:
     """Metrics per benchmark/subset (table, MLflow series), confusion matrices and the Markdown report."""
     config = parse(BenchmarkingParams, params)
-    rows, matrices = [], {}
+    rows, matrices, names = [], {}, {}
     for (benchmark, subset), frame in benchmark_predictions.groupby(["benchmark", "subset"], sort=False):
         gold, predicted = frame["gold"].to_numpy(), frame["prediction"].to_numpy()
-        scores = classification_scores(gold, predicted, BINARY_CLASSES)
-        scores["roc_auc"] = binary_roc_auc(gold, frame["score"].to_numpy())
+        classes = SENTIMENTS if int(frame["n_classes"].iloc[0]) == 3 else BINARY_CLASSES
+        scores = classification_scores(gold, predicted, classes)
+        scores["roc_auc"] = _polar_roc_auc(gold, frame["score"].to_numpy(), len(classes))
         scores["majority_rate"] = majority_rate(gold)
         rows.append({"benchmark": benchmark, "subset": subset, "protocol": "zero_shot", **scores})
-        matrices[f"{benchmark} {subset}"] = confusion_matrix(gold, predicted, len(BINARY_CLASSES))
+        title = f"{benchmark} {subset}"
+        matrices[title], names[title] = confusion_matrix(gold, predicted, len(classes)), classes
         log.info("%s/%s zero-shot: accuracy %.3f (majority %.3f), macro-F1 %.3f, AUC %.3f (n=%d)",
                  benchmark, subset, scores["accuracy"], scores["majority_rate"], scores["macro_f1"], scores["roc_auc"], len(frame))  # fmt: skip
     for (benchmark, subset, start), folds in kfold_results.groupby(
@@ -145,7 +171,15 @@ def score_benchmarks(
     }
     layouts = {b.name: TWITTER_I_LAYOUT if b.paper_table == "twitter_i" else "" for b in config.benchmarks}
     report = benchmark_report_markdown(_report_rows(metrics, layouts), PAPER_REFERENCE)
-    return metrics, series, confusion_matrices_figure(matrices, BINARY_CLASSES), report
+    return metrics, series, confusion_matrices_figure(matrices, names), report
+
+
+def _polar_roc_auc(gold: np.ndarray, score: np.ndarray, n_classes: int) -> float:
+    """ROC-AUC of ``p_pos - p_neg``: over all items (binary), over the polar items (three classes)."""
+    if n_classes == 2:
+        return binary_roc_auc(gold, score)
+    polar = gold != NEUTRAL
+    return binary_roc_auc(gold[polar] == POSITIVE, score[polar])
 
 
 def _report_rows(metrics: pd.DataFrame, layouts: dict[str, str]) -> pd.DataFrame:
