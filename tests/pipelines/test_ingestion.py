@@ -52,6 +52,7 @@ def test_bad_lines_and_images_are_recorded_with_reasons(crowd, outputs):
     reasons = set(outputs["rejected_inputs"]["reason"])
     assert {"malformed_json", "empty_text", "too_small", "tweet_rejected", "unreferenced_media"} <= reasons
     assert reasons & {"undecodable", "empty_file"}
+    assert not outputs["rejected_inputs"].duplicated(["item_kind", "item_id"]).any()  # each item once
     malformed = (outputs["rejected_inputs"]["reason"] == "malformed_json").sum()
     assert malformed == len(crowd.dump_lines) - len(crowd.truth)
 

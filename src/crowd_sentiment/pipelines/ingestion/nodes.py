@@ -114,5 +114,10 @@ def _prepare(media_file: str, tweet_media: Mapping[str, Callable[[], bytes]], co
 
 
 def combine_rejections(*frames: pd.DataFrame) -> pd.DataFrame:
-    """All rejection tables as one, in stage order."""
-    return pd.concat(frames, ignore_index=True)
+    """All rejection tables as one, each item once with its first reason (in stage order).
+
+    A photo of a rejected tweet is recorded by the parser (``tweet_rejected``) and would
+    otherwise appear again as an unreferenced media file.
+    """
+    combined = pd.concat(frames, ignore_index=True)
+    return combined.drop_duplicates(subset=["item_kind", "item_id"], keep="first").reset_index(drop=True)
