@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crowd_sentiment.core.dedup import dhash, dhash_file, hamming, near_duplicate_clusters
+from crowd_sentiment.core.dedup import dhash, dhash_file, hamming, near_duplicate_clusters, near_duplicates_of
 
 
 def _picture(seed, size=(160, 120)):
@@ -109,3 +109,18 @@ def test_agrees_with_brute_force_on_planted_duplicates(max_hamming):
     expected = _brute_force(hashes, max_hamming)
     assert near_duplicate_clusters(hashes, max_hamming).tolist() == expected
     assert len(set(expected)) < len(hashes)  # the planted copies do merge
+
+
+def test_near_duplicates_of_agrees_with_brute_force():
+    rng = random.Random(3)
+    references = [rng.getrandbits(64) for _ in range(50)]
+    queries = [rng.getrandbits(64) for _ in range(50)]
+    queries += [
+        r ^ (1 << rng.randrange(64)) ^ (1 << rng.randrange(64)) for r in references[:10]
+    ]  # 1-2 bits off
+    for max_hamming in (0, 2, 4):
+        found = near_duplicates_of(queries, references, max_hamming)
+        expected = [any(hamming(q, r) <= max_hamming for r in references) for q in queries]
+        assert found.tolist() == expected
+    assert near_duplicates_of(queries, references, 4)[-10:].all()
+    assert not near_duplicates_of(queries, [], 4).any()

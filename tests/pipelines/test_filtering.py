@@ -56,6 +56,17 @@ def _scene(tmp_path):
     return store, tweet_images, tweet_sentiment
 
 
+def _benchmark(root):
+    """A Twitter I layout holding a re-encoded copy of crowd picture 7 and an unrelated picture."""
+    (root / "images").mkdir(parents=True)
+    (root / "ground_truth").mkdir()
+    _picture(7).save(root / "images" / "u_1_1.jpg", quality=70)
+    _picture(1000).save(root / "images" / "u_2_1.jpg")
+    for word in ("five", "four", "three"):
+        (root / "ground_truth" / f"twitter_{word}_agrees.txt").write_text("u_1_1.jpg 1\nu_2_1.jpg 0\n")
+    return {"benchmarks": [{"name": "bench", "layout": "twitter_agreement", "root": str(root)}]}
+
+
 def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path):
     store, tweet_images, tweet_sentiment = _scene(tmp_path)
     inputs = {
@@ -63,11 +74,15 @@ def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path
         "tweet_sentiment": tweet_sentiment,
         "tweet_image_store": store,
         "params:filtering": PARAMS,
+        "params:benchmarking": _benchmark(tmp_path / "bench"),
     }
     out = run_slice(create_pipeline(), inputs)
     manifest, funnel = out["distillation_manifest"], out["filtering_funnel"]
-    assert funnel["distinct_images"] == 25 and funnel["after_near_duplicates"] == 24
-    assert funnel["above_threshold"] == 23 == len(manifest)  # t5 is below its threshold
+    assert funnel["distinct_images"] == 25 and funnel["after_removing_benchmark_duplicates"] == 24
+    assert funnel["after_near_duplicates"] == 23
+    held_out = tweet_images.loc[tweet_images["tweet_id"] == "t7", "image_id"].item()
+    assert held_out not in set(manifest["image_id"])  # a benchmark picture's copy never trains
+    assert funnel["above_threshold"] == 22 == len(manifest)  # t5 is below its threshold
     original = tweet_images.loc[tweet_images["tweet_id"] == "t0", "image_id"].item()
     pooled = manifest.loc[manifest["cluster_id"] == original]
     assert len(pooled) == 1 and pooled["n_tweets"].item() == 2

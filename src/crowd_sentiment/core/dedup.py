@@ -89,3 +89,22 @@ def near_duplicate_clusters(hashes: Sequence[int], max_hamming: int) -> np.ndarr
                 ):
                     groups.union(i, j)
     return np.array([groups.find(i) for i in range(len(hashes))], dtype=np.int64)
+
+
+def near_duplicates_of(queries: Sequence[int], references: Sequence[int], max_hamming: int) -> np.ndarray:
+    """Boolean ``(len(queries),)``: the query is within ``max_hamming`` bits of some reference.
+
+    Used to keep held-out benchmark pictures (and their reposts or re-encodings) out of
+    training. Band buckets as in :func:`near_duplicate_clusters`, never all pairs.
+    """
+    if not 0 <= max_hamming < HASH_BITS:
+        raise ValueError(f"max_hamming must be in [0, {HASH_BITS - 1}], got {max_hamming}")
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for value in references:
+        for band in _bands(int(value), max_hamming + 1):
+            buckets[band].append(int(value))
+    found = np.zeros(len(queries), dtype=bool)
+    for index, value in enumerate(queries):
+        candidates = {ref for band in _bands(int(value), max_hamming + 1) for ref in buckets.get(band, ())}
+        found[index] = any(hamming(int(value), ref) <= max_hamming for ref in candidates)
+    return found

@@ -7,7 +7,8 @@ import logging
 import numpy as np
 import pandas as pd
 
-from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters
+from crowd_sentiment.core.benchmarks import load_benchmark
+from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters, near_duplicates_of
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.selection import (
@@ -17,7 +18,7 @@ from crowd_sentiment.core.selection import (
     pool_near_duplicates,
     undersample_to_minority,
 )
-from crowd_sentiment.params import FilteringParams, parse
+from crowd_sentiment.params import BenchmarkingParams, FilteringParams, parse
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,39 @@ def fingerprint_images(
     return pd.DataFrame({"image_id": ids, "dhash": [f"{h:016x}" for h in hashes], "cluster_id": clusters})
 
 
+def fingerprint_held_out_images(benchmarking_params: dict) -> pd.DataFrame:
+    """dHash (hex) of every picture of the configured benchmarks: ``benchmark, path, dhash``.
+
+    Crowd pictures near these are dropped from training, so a held-out benchmark picture
+    never enters training as a repost or re-encoding.
+    """
+    config = parse(BenchmarkingParams, benchmarking_params)
+    frames = [load_benchmark(b.layout, b.root, b.name) for b in config.benchmarks]
+    images = pd.concat(frames, ignore_index=True).drop_duplicates("path")[["benchmark", "path"]]
+    images["dhash"] = [f"{dhash_file(path):016x}" for path in images["path"]]
+    log.info("fingerprinted %d held-out benchmark pictures", len(images))
+    return images.reset_index(drop=True)
+
+
 def build_distillation_manifest(
-    tweet_images: pd.DataFrame, tweet_sentiment: pd.DataFrame, image_fingerprints: pd.DataFrame, params: dict
+    tweet_images: pd.DataFrame,
+    tweet_sentiment: pd.DataFrame,
+    image_fingerprints: pd.DataFrame,
+    held_out_fingerprints: pd.DataFrame,
+    params: dict,
 ) -> tuple[pd.DataFrame, dict]:
     """Training manifest (one row per kept image, with ``split``) and the filtering funnel counts."""
     config = parse(FilteringParams, params)
     targets = image_targets(tweet_images, tweet_sentiment)
     funnel = {"image_occurrences": len(tweet_images), "distinct_images": len(targets)}
+    hashes = image_fingerprints.set_index("image_id")["dhash"].map(lambda h: int(h, 16))
+    held_out = near_duplicates_of(
+        hashes.loc[targets["image_id"]].tolist(),
+        [int(h, 16) for h in held_out_fingerprints["dhash"]],
+        config.max_hamming,
+    )
+    targets = targets[~held_out].reset_index(drop=True)
+    funnel["after_removing_benchmark_duplicates"] = len(targets)
     clusters = image_fingerprints.set_index("image_id")["cluster_id"]
     if config.drop_near_duplicates:
         targets = pool_near_duplicates(targets, clusters)

@@ -2,7 +2,11 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from crowd_sentiment.pipelines.filtering.nodes import build_distillation_manifest, fingerprint_images
+from crowd_sentiment.pipelines.filtering.nodes import (
+    build_distillation_manifest,
+    fingerprint_held_out_images,
+    fingerprint_images,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -15,8 +19,20 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="fingerprint_images",
             ),
             Node(
+                fingerprint_held_out_images,
+                inputs="params:benchmarking",
+                outputs="held_out_fingerprints",
+                name="fingerprint_held_out_images",
+            ),
+            Node(
                 build_distillation_manifest,
-                inputs=["tweet_images", "tweet_sentiment", "image_fingerprints", "params:filtering"],
+                inputs=[
+                    "tweet_images",
+                    "tweet_sentiment",
+                    "image_fingerprints",
+                    "held_out_fingerprints",
+                    "params:filtering",
+                ],
                 outputs=["distillation_manifest", "filtering_funnel"],
                 name="build_distillation_manifest",
             ),
