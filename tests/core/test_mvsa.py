@@ -13,11 +13,11 @@ from crowd_sentiment.core.mvsa import (
     SENTIMENT_NAMES,
     decode_tweet_bytes,
     load_mvsa_benchmark,
-    looks_garbled,
+    mvsa_stream_lines,
     read_guid_list,
-    read_mvsa_crowd,
 )
-from crowd_sentiment.core.text import clean_tweet_text
+from crowd_sentiment.core.text import looks_garbled
+from crowd_sentiment.core.tweets import parse_stream_lines
 
 LABEL_HEADER = "guid,image_label,text_label,joint_label\n"
 
@@ -93,116 +93,43 @@ def test_looks_garbled(text, garbled):
 # --- the crowd ----------------------------------------------------------------------
 
 
-def test_crowd_rows_mirror_tweets_py(tmp_path):
+def _parse(root: Path, guids: list[str]):
+    """The crowd as the ingestion pipeline sees it: stream lines, then the v2 parser."""
+    return parse_stream_lines(mvsa_stream_lines(root, guids), source="mvsa_crowd")
+
+
+def test_crowd_lines_parse_like_a_crawl(tmp_path):
     raw = {
-        "1": b"RT @ann: \x93Love\x94 it @bob https://t.co/x #happy \n",
-        "2": "\ufeffso sad today 😢".encode(),
+        "1": "RT @ann: \u201cLove\u201d it @bob https://t.co/x #happy".encode("cp1252"),
+        "2": "so sad today 😢".encode(),
     }
-    root = _mvsa(tmp_path, raw)
-    parsed = read_mvsa_crowd(root, ["1", " 2 "], source="mvsa_crowd")
+    parsed = _parse(_mvsa(tmp_path, raw), ["1", "2"])
     assert parsed.rejections == []
-    assert parsed.tweets == [
-        {
-            "tweet_id": "1",
-            "text": "RT @ann: \u201cLove\u201d it @bob https://t.co/x #happy",
-            "text_clean": "\u201cLove\u201d it @user http #happy",
-            "lang": "und",
-            "created_at": "",
-            "source": "mvsa_crowd",
-        },
-        {
-            "tweet_id": "2",
-            "text": "so sad today 😢",
-            "text_clean": "so sad today 😢",
-            "lang": "und",
-            "created_at": "",
-            "source": "mvsa_crowd",
-        },
+    assert [t["text"] for t in parsed.tweets] == [
+        "RT @ann: \u201cLove\u201d it @bob https://t.co/x #happy",
+        "so sad today 😢",
     ]
+    assert parsed.tweets[0]["text_clean"] == "\u201cLove\u201d it @user http #happy"
+    assert {t["lang"] for t in parsed.tweets} == {"und"}
     assert parsed.photos == [
         {"tweet_id": "1", "media_key": "1", "media_file": "1.jpg"},
         {"tweet_id": "2", "media_key": "2", "media_file": "2.jpg"},
     ]
-    assert all(t["text_clean"] == clean_tweet_text(t["text"]) for t in parsed.tweets)
 
 
-def test_crowd_reads_every_encoding(tmp_path):
-    raw = {
-        "bom": b"\xef\xbb\xbfsunny morning",
-        "cp": b"\x93best\x94 day",
-        "latin": b"d\xe9j\xe0 vu \x8f",
-        "gbk": "nice view\u2026 \u201c@ann".encode("gbk"),
-    }
-    parsed = read_mvsa_crowd(_mvsa(tmp_path, raw), raw)
-    assert parsed.rejections == []
-    assert [t["text"] for t in parsed.tweets] == [
-        "sunny morning",
-        "\u201cbest\u201d day",
-        "déjà vu",
-        "nice view¡­ ¡°@ann",
-    ]
+def test_gbk_texts_are_decoded_before_cleaning(tmp_path):
+    parsed = _parse(_mvsa(tmp_path, {"1": "今天很开心".encode("gbk")}), ["1"])
+    assert parsed.tweets[0]["text"] == "今天很开心"
 
 
-def test_empty_text_rejected_with_its_photo(tmp_path):
-    root = _mvsa(tmp_path, {"1": b"RT @ann: @bob https://t.co/x ?? !!", "2": b"fine"})
-    parsed = read_mvsa_crowd(root, ["1", "2"])
-    assert [t["tweet_id"] for t in parsed.tweets] == ["2"]
-    assert [p["media_file"] for p in parsed.photos] == ["2.jpg"]
-    assert _reasons(parsed) == [("tweet", "1", "empty_text"), ("image", "1.jpg", "tweet_rejected")]
-    assert {r.stage for r in parsed.rejections} == {"ingestion"}
-
-
-def test_garbled_text_rejected(tmp_path):
-    root = _mvsa(tmp_path, {"1": "ピックお口だよ".encode("gbk"), "2": b"?? ??? ???? #? ok"})
-    parsed = read_mvsa_crowd(root, ["1", "2"])
-    assert parsed.tweets == []
-    assert ("tweet", "1", "garbled_text") in _reasons(parsed)
-    assert ("tweet", "2", "garbled_text") in _reasons(parsed)
-    recovered = read_mvsa_crowd(root, ["1"], encodings=GBK_FIRST_ENCODINGS)
-    assert recovered.rejections == [] and recovered.tweets[0]["text"] == "ピックお口だよ"
-
-
-def test_missing_text_rejected_with_its_photo(tmp_path):
-    root = _mvsa(tmp_path, {"1": b"ok"}, images={"1", "2"})
-    parsed = read_mvsa_crowd(root, ["1", "2", "3"])
-    assert [t["tweet_id"] for t in parsed.tweets] == ["1"]
-    assert _reasons(parsed) == [
-        ("tweet", "2", "missing_file"),
-        ("image", "2.jpg", "tweet_rejected"),
-        ("tweet", "3", "missing_file"),
-    ]
-
-
-def test_missing_image_rejected_unless_left_to_the_caller(tmp_path):
-    root = _mvsa(tmp_path, {"1": b"ok", "2": b"fine"}, images={"1"})
-    parsed = read_mvsa_crowd(root, ["1", "2"])
-    assert [t["tweet_id"] for t in parsed.tweets] == ["1"]
-    assert _reasons(parsed) == [("image", "2.jpg", "missing_file"), ("tweet", "2", "no_photo")]
-    unchecked = read_mvsa_crowd(root, ["1", "2"], check_images=False)
-    assert unchecked.rejections == [] and [p["media_file"] for p in unchecked.photos] == ["1.jpg", "2.jpg"]
-
-
-def test_duplicate_and_invalid_guids(tmp_path):
-    root = _mvsa(tmp_path, {"1": b"ok", "2": b"fine"})
-    parsed = read_mvsa_crowd(root, ["1", "2", "1", "", "../1"])
-    assert [t["tweet_id"] for t in parsed.tweets] == ["1", "2"]
-    assert [p["media_file"] for p in parsed.photos] == ["1.jpg", "2.jpg"]
-    assert _reasons(parsed) == [
-        ("tweet", "1", "duplicate_tweet"),
-        ("tweet", "", "invalid_id"),
-        ("tweet", "../1", "invalid_id"),
-    ]
-
-
-def test_crowd_needs_no_labels_and_a_data_folder(tmp_path):
-    root = _mvsa(tmp_path / "mvsa", {"1": b"ok"})
-    assert not (root / "labels.csv").exists()
-    assert len(read_mvsa_crowd(root, ["1"]).tweets) == 1
-    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "elsewhere" / "data"))):
-        read_mvsa_crowd(tmp_path / "elsewhere", ["1"])
-
-
-# --- guid lists ---------------------------------------------------------------------
+def test_empty_garbled_and_missing_texts_are_rejected(tmp_path):
+    root = _mvsa(tmp_path, {"1": b"@ann https://t.co/x", "2": b"t?? ?? ????", "3": b"fine day"})
+    parsed = _parse(root, ["1", "2", "3", "4", "../3"])
+    assert [t["tweet_id"] for t in parsed.tweets] == ["3"]
+    reasons = {(r.item_kind, r.item_id, r.reason) for r in parsed.rejections}
+    assert ("tweet", "1", "empty_text") in reasons and ("image", "1.jpg", "tweet_rejected") in reasons
+    assert ("tweet", "2", "garbled_text") in reasons
+    assert sum(r.reason == "missing_field" for r in parsed.rejections) == 2  # no text file; unsafe guid
 
 
 def test_read_guid_list_keeps_guids_as_strings(tmp_path):

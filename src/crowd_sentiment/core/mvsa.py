@@ -9,8 +9,8 @@ Layout of an MVSA root (as redistributed under ``shared/data/mvsa``)::
     splits/benchmark.csv   guid,image_label,text_label,joint_label  (held-out benchmark)
 
 Labels are ``negative``, ``neutral``, ``positive`` or empty (``joint_label`` is empty
-for some pairs). The crowd reader never reads labels: human labels of crowd pairs must
-not become training targets.
+for some pairs). The crowd is read by :func:`mvsa_stream_lines`, which never reads
+labels: human labels of crowd pairs must not become training targets.
 
 Decoding policy (:func:`decode_tweet_bytes`): a leading UTF-8 BOM is dropped, then the
 bytes are decoded *strictly* with each encoding of a chain in turn; the default chain is
@@ -25,10 +25,11 @@ text the teacher then labels.
 Measured on the real files: the non-UTF-8 texts of MVSA are in fact GBK bytes (a
 Chinese-locale tool re-saved them; 1,129 of 1,131 decode strictly as GBK). Under the
 default chain they come out as cp1252 mojibake (``¡­`` for ``…``, ``¡°`` for ``“``;
-Japanese or Cyrillic text becomes unreadable); :func:`looks_garbled` catches the
-unreadable ones, which the reader rejects as ``garbled_text``. Passing
-``encodings=GBK_FIRST_ENCODINGS`` recovers them, at the cost of misreading genuine cp1252
-text whose high bytes happen to pair up as GBK (``don\\x92t`` → ``don抰``).
+Japanese or Cyrillic text becomes unreadable). The crowd is therefore read with
+``GBK_FIRST_ENCODINGS``, which recovers them, at the cost of misreading genuine cp1252
+text whose high bytes happen to pair up as GBK (``don\\x92t`` → ``don抰``); what stays
+unreadable is rejected at ingestion as ``garbled_text``
+(:func:`~crowd_sentiment.core.text.looks_garbled`).
 """
 
 from __future__ import annotations
@@ -41,10 +42,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
-
-from crowd_sentiment.core.rejections import Rejection
-from crowd_sentiment.core.text import clean_tweet_text, has_content, looks_garbled
-from crowd_sentiment.core.tweets import ParsedDump
 
 log = logging.getLogger(__name__)
 
@@ -114,140 +111,6 @@ def _require(path: Path, what: str) -> Path:
 
 def _invalid_guid(guid: str) -> bool:
     return not guid or guid in {".", ".."} or any(sep in guid for sep in ("/", "\\", "\0"))
-
-
-def _reject(parsed: ParsedDump, guid: str, reason: str, detail: str, image: Path) -> None:
-    """Reject a tweet and, when its picture exists, the picture with ``tweet_rejected`` (as tweets.py)."""
-    parsed.rejections.append(Rejection(STAGE, "tweet", guid, reason, detail))
-    if image.is_file():
-        parsed.rejections.append(
-            Rejection(STAGE, "image", image.name, "tweet_rejected", f"tweet {guid}: {reason}")
-        )
-
-
-def _read_text(path: Path, encodings: Sequence[str]) -> tuple[str, str] | tuple[None, str]:
-    """Decoded text and encoding, or ``(None, reason)`` when the file cannot be read."""
-    if not path.is_file():
-        return None, "missing_file"
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None, "unreadable_file"
-    return decode_tweet_bytes(data, encodings)
-
-
-def _text_problem(clean: str) -> tuple[str, str] | None:
-    if not has_content(clean):
-        return ("empty_text", "no words or emoji besides mentions and links")
-    if looks_garbled(clean):
-        return ("garbled_text", "mostly lost characters ('?', U+FFFD) or mojibake")
-    return None
-
-
-def _read_one(
-    data_dir: Path,
-    guid: str,
-    parsed: ParsedDump,
-    *,
-    source: str,
-    encodings: Sequence[str],
-    check_images: bool,
-) -> str | None:
-    """Add one pair to ``parsed``; returns the encoding when its text was decoded, else ``None``."""
-    image = data_dir / f"{guid}.jpg"
-    text_file = data_dir / f"{guid}.txt"
-    text, encoding = _read_text(text_file, encodings)
-    if text is None:
-        _reject(parsed, guid, encoding, f"cannot read {text_file}", image)
-        return None
-    clean = clean_tweet_text(text)
-    problem = _text_problem(clean)
-    if problem is not None:
-        _reject(parsed, guid, *problem, image)
-        return encoding
-    if check_images and not image.is_file():
-        parsed.rejections.append(Rejection(STAGE, "image", image.name, "missing_file", f"not found: {image}"))
-        parsed.rejections.append(Rejection(STAGE, "tweet", guid, "no_photo", f"picture not found: {image}"))
-        return encoding
-    parsed.tweets.append(
-        {
-            "tweet_id": guid,
-            "text": text,
-            "text_clean": clean,
-            "lang": "und",
-            "created_at": "",
-            "source": source,
-        }
-    )
-    parsed.photos.append({"tweet_id": guid, "media_key": guid, "media_file": image.name})
-    return encoding
-
-
-def read_mvsa_crowd(
-    root: str | Path,
-    guids: Iterable[str],
-    *,
-    source: str = "mvsa",
-    encodings: Sequence[str] = DEFAULT_ENCODINGS,
-    check_images: bool = True,
-) -> ParsedDump:
-    """Read the tweets of the listed pairs, like :func:`~crowd_sentiment.core.tweets.parse_stream_lines`.
-
-    Reads ``data/<guid>.txt`` only (and checks that ``data/<guid>.jpg`` exists); never
-    reads labels. Pictures are only checked for presence: decoding and validating them
-    is the image stage's job (``core.images``).
-
-    Args:
-        root: the MVSA root (module docstring); its ``data/`` folder must exist.
-        guids: pair ids, e.g. :func:`read_guid_list` of ``splits/crowd.csv``.
-        source: value of the ``source`` column.
-        encodings: decoding chain for :func:`decode_tweet_bytes`.
-        check_images: reject pairs whose picture is missing (``False`` leaves that to the caller).
-
-    Returns:
-        :class:`ParsedDump` in the shapes of ``tweets.py``: ``tweets`` rows ``tweet_id``
-        (the guid), ``text`` (decoded, normalised), ``text_clean``, ``lang`` (``"und"``),
-        ``created_at`` (``""``), ``source``; ``photos`` rows ``tweet_id``, ``media_key``
-        (the guid), ``media_file`` (``<guid>.jpg``). Rejections (stage ``ingestion``):
-
-        * tweet ``invalid_id``: an empty guid or one with a path separator;
-        * tweet ``duplicate_tweet``: a guid listed earlier (its picture, shared with the
-          kept pair, is not rejected);
-        * tweet ``missing_file`` / ``unreadable_file``: no readable ``<guid>.txt``;
-        * tweet ``empty_text``: nothing but masks and punctuation after cleaning;
-        * tweet ``garbled_text``: mostly lost characters or mojibake (:func:`looks_garbled`);
-        * image ``missing_file`` plus tweet ``no_photo``: no ``<guid>.jpg`` (with ``check_images``).
-
-        A rejected tweet whose picture exists also rejects the picture (``tweet_rejected``).
-
-    Raises:
-        FileNotFoundError: when ``root/data`` does not exist.
-    """
-    data_dir = _require(Path(root) / "data", "MVSA data folder")
-    parsed = ParsedDump()
-    seen: set[str] = set()
-    used: Counter[str] = Counter()
-    for raw in guids:
-        guid = str(raw).strip()
-        if _invalid_guid(guid):
-            parsed.rejections.append(Rejection(STAGE, "tweet", guid, "invalid_id", f"unusable guid {raw!r}"))
-            continue
-        if guid in seen:
-            parsed.rejections.append(
-                Rejection(STAGE, "tweet", guid, "duplicate_tweet", "guid listed earlier")
-            )
-            continue
-        seen.add(guid)
-        encoding = _read_one(
-            data_dir, guid, parsed, source=source, encodings=encodings, check_images=check_images
-        )
-        if encoding is not None:
-            used[encoding] += 1
-    log.info(
-        "MVSA %s: %d tweets kept, %d rejections; encodings %s",
-        source, len(parsed.tweets), len(parsed.rejections), dict(used),
-    )  # fmt: skip
-    return parsed
 
 
 def read_guid_list(path: str | Path) -> list[str]:
@@ -362,15 +225,15 @@ def mvsa_stream_lines(
 
     Each line holds the decoded text (``id`` = guid, ``lang`` = ``"und"``) and one photo
     whose media key is the guid and whose file is ``<guid>.jpg``. A guid whose text file
-    is missing yields a line without ``text``, which ingestion rejects as
-    ``missing_field``. Labels are never read.
+    is missing, or that is not a plain name (``../x``), yields a line without ``text``,
+    which ingestion rejects as ``missing_field``. Labels are never read.
     """
     data = _require(Path(root) / "data", "MVSA data folder")
     lines, used = [], Counter()
     for guid in guids:
         tweet: dict = {"id": guid, "lang": "und", "attachments": {"media_keys": [guid]}}
         text_file = data / f"{guid}.txt"
-        if text_file.is_file():
+        if not _invalid_guid(guid) and text_file.is_file():
             tweet["text"], encoding = decode_tweet_bytes(text_file.read_bytes(), encodings)
             used[encoding] += 1
         media = [{"media_key": guid, "type": "photo", "url": f"{guid}.jpg"}]
