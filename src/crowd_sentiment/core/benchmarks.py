@@ -61,6 +61,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from crowd_sentiment.core.files import require_path
 from crowd_sentiment.core.labels import NEGATIVE, POSITIVE
 from crowd_sentiment.core.mvsa import load_mvsa_benchmark
 
@@ -89,16 +90,10 @@ Loader = Callable[[str | Path, str], pd.DataFrame]
 # --- shared helpers -----------------------------------------------------------------
 
 
-def _require(path: Path, what: str) -> Path:
-    if not path.exists():
-        raise FileNotFoundError(f"{what} not found: {path}")
-    return path
-
-
 def _root_and_images(root: str | Path, name: str) -> tuple[Path, Path]:
     """``(root, root/images)`` as absolute paths; both must exist."""
-    root = _require(Path(root).absolute(), f"benchmark {name!r} root")
-    return root, _require(root / "images", f"benchmark {name!r} images folder")
+    root = require_path(Path(root).absolute(), f"benchmark {name!r} root")
+    return root, require_path(root / "images", f"benchmark {name!r} images folder")
 
 
 def _benchmark_frame(rows: pd.DataFrame, name: str, subset: str, images: Path) -> pd.DataFrame:
@@ -107,7 +102,7 @@ def _benchmark_frame(rows: pd.DataFrame, name: str, subset: str, images: Path) -
     Returns:
         ``len(rows)`` rows with :data:`BENCHMARK_COLUMNS`, ``label`` int64.
     """
-    paths = [str(_require(images / image, f"benchmark {name!r} image")) for image in rows["image"]]
+    paths = [str(require_path(images / image, f"benchmark {name!r} image")) for image in rows["image"]]
     frame = pd.DataFrame(
         {"benchmark": name, "subset": subset, "image": list(rows["image"]), "path": paths,
          "label": list(rows["label"])},
@@ -133,7 +128,7 @@ def _dedupe(rows: pd.DataFrame, source: str, *, log_repeats: bool = True) -> pd.
 
 def _read_path_class(path: Path, what: str) -> pd.DataFrame:
     """A ``path,class`` CSV as stripped strings (columns ``path``, ``class``)."""
-    _require(path, what)
+    require_path(path, what)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -220,7 +215,7 @@ def load_twitter_agreement(root: str | Path, name: str) -> pd.DataFrame:
     root, images = _root_and_images(root, name)
     frames = []
     for subset, word in TWITTER_SUBSETS.items():
-        truth = _require(
+        truth = require_path(
             root / "ground_truth" / f"twitter_{word}_agrees.txt", f"benchmark {name!r} ground truth"
         )
         rows = pd.DataFrame(_read_label_lines(truth), columns=["image", "label"])

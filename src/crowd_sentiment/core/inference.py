@@ -27,6 +27,22 @@ def has_frozen_backbone(student_model: dict) -> bool:
     return student_model.get("trained_module") == "head" and "backbone_weights" in student_model
 
 
+def _backbone_features(
+    student: Student,
+    student_model: dict,
+    image_ids: Sequence[str],
+    paths: Sequence[str | Path],
+    device: torch.device,
+    cache: FeatureCache | None,
+    batch_size: int,
+) -> torch.Tensor:
+    usable = cache if has_frozen_backbone(student_model) else None
+    weights = student_model.get("backbone_weights", "none") if usable else "none"
+    return cached_features(
+        student.backbone, student.spec, weights, image_ids, paths, device, cache=usable, batch_size=batch_size
+    )
+
+
 def student_features(
     student_model: dict,
     image_ids: Sequence[str],
@@ -37,15 +53,12 @@ def student_features(
     batch_size: int = 64,
 ) -> torch.Tensor:
     """Backbone features ``(N, F)`` of the student (from the cache when its backbone is frozen)."""
-    student = load_student(student_model)
-    usable = cache if has_frozen_backbone(student_model) else None
-    weights = student_model.get("backbone_weights", "none") if usable else "none"
-    return cached_features(
-        student.backbone, student.spec, weights, image_ids, paths, device, cache=usable, batch_size=batch_size
+    return _backbone_features(
+        load_student(student_model), student_model, image_ids, paths, device, cache, batch_size
     )
 
 
-def imagenet_features(
+def starting_features(
     student_model: dict,
     image_ids: Sequence[str],
     paths: Sequence[str | Path],
@@ -53,16 +66,20 @@ def imagenet_features(
     *,
     cache: FeatureCache | None,
     batch_size: int = 64,
-) -> torch.Tensor:
-    """Features ``(N, F)`` of the student's *starting* backbone (its pretrained weights, no distillation)."""
-    if has_frozen_backbone(student_model):  # the student's backbone is still the pretrained one
-        return student_features(student_model, image_ids, paths, device, cache=cache, batch_size=batch_size)
+) -> dict[str, torch.Tensor]:
+    """Features ``(N, F)`` for the two k-fold starts: ``distilled`` (the student's backbone)
+    and ``imagenet`` (its pretrained backbone, no distillation). With a frozen backbone
+    they are the same tensor, computed or read once."""
+    distilled = student_features(student_model, image_ids, paths, device, cache=cache, batch_size=batch_size)
+    if has_frozen_backbone(student_model):
+        return {"distilled": distilled, "imagenet": distilled}
     spec = StudentSpec.from_dict(student_model["spec"])
     weights = student_model.get("backbone_weights", "none")
     backbone = build_student(spec, weights=weights).backbone
-    return cached_features(
+    imagenet = cached_features(
         backbone, spec, weights, image_ids, paths, device, cache=cache, batch_size=batch_size
     )
+    return {"distilled": distilled, "imagenet": imagenet}
 
 
 def student_probabilities(
@@ -77,9 +94,7 @@ def student_probabilities(
     """Softmax probabilities ``(N, 3)`` (negative, neutral, positive) of the student on image files."""
     student = load_student(student_model).to(device)
     if has_frozen_backbone(student_model):
-        features = student_features(
-            student_model, image_ids, paths, device, cache=cache, batch_size=batch_size
-        )
+        features = _backbone_features(student, student_model, image_ids, paths, device, cache, batch_size)
         with torch.inference_mode():
             return torch.softmax(student.head(features.to(device)), dim=1).cpu().numpy()
     files = ImageFiles(list(paths), None, eval_transform(student.spec))

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crowd_sentiment.core.files import require_path
+
 log = logging.getLogger(__name__)
 
 STAGE = "ingestion"
@@ -103,12 +105,6 @@ def decode_tweet_bytes(data: bytes, encodings: Sequence[str] = DEFAULT_ENCODINGS
 # --- the crowd ----------------------------------------------------------------------
 
 
-def _require(path: Path, what: str) -> Path:
-    if not path.exists():
-        raise FileNotFoundError(f"{what} not found: {path}")
-    return path
-
-
 def _invalid_guid(guid: str) -> bool:
     return not guid or guid in {".", ".."} or any(sep in guid for sep in ("/", "\\", "\0"))
 
@@ -132,7 +128,7 @@ def read_guid_list(path: str | Path) -> list[str]:
 
 def _read_split_csv(path: Path, what: str) -> pd.DataFrame:
     """A split CSV with every cell a string (empty cells stay ``""``)."""
-    _require(path, what)
+    require_path(path, what)
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -199,11 +195,11 @@ def load_mvsa_benchmark(
     csv_path = root / BENCHMARK_SPLIT
     frame = _read_split_csv(csv_path, f"benchmark {name!r} split")
     _require_columns(frame, csv_path, ["guid", label_column])
-    data_dir = _require(root / "data", f"benchmark {name!r} data folder")
+    data_dir = require_path(root / "data", f"benchmark {name!r} data folder")
     rows = _labelled_rows(frame, csv_path, label_column)
     rows = rows[rows["label_name"].isin(class_names)]
     images = [f"{guid}.jpg" for guid in rows["guid"]]
-    paths = [str(_require(data_dir / image, f"benchmark {name!r} image")) for image in images]
+    paths = [str(require_path(data_dir / image, f"benchmark {name!r} image")) for image in images]
     labels = [class_names.index(label) for label in rows["label_name"]]
     result = pd.DataFrame(
         {
@@ -228,7 +224,7 @@ def mvsa_stream_lines(
     is missing, or that is not a plain name (``../x``), yields a line without ``text``,
     which ingestion rejects as ``missing_field``. Labels are never read.
     """
-    data = _require(Path(root) / "data", "MVSA data folder")
+    data = require_path(Path(root) / "data", "MVSA data folder")
     lines, used = [], Counter()
     for guid in guids:
         tweet: dict = {"id": guid, "lang": "und", "attachments": {"media_keys": [guid]}}

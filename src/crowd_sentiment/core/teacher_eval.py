@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from crowd_sentiment.core.benchmarks import binary_zero_shot
+from crowd_sentiment.core.files import require_path
 from crowd_sentiment.core.labels import NEUTRAL, SENTIMENTS
 from crowd_sentiment.core.metrics import classification_scores
 from crowd_sentiment.core.mvsa import GBK_FIRST_ENCODINGS, decode_tweet_bytes, read_guid_list
@@ -49,12 +50,6 @@ TWEETEVAL_TASK_DIR = Path("datasets") / "sentiment"
 MVSA_LABELS = Path("labels.csv")
 MVSA_DATA = Path("data")
 TEXT_SET_COLUMNS: list[str] = ["text", "label"]
-
-
-def _require_file(path: Path, what: str) -> Path:
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} not found: {path}")
-    return path
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -91,8 +86,8 @@ def load_tweeteval(root: str | Path, split: str = "val") -> pd.DataFrame:
             not 0, 1 or 2 (naming the file and line).
     """
     folder = Path(root) / TWEETEVAL_TASK_DIR
-    text_path = _require_file(folder / f"{split}_text.txt", "TweetEval text file")
-    label_path = _require_file(folder / f"{split}_labels.txt", "TweetEval label file")
+    text_path = require_path(folder / f"{split}_text.txt", "TweetEval text file")
+    label_path = require_path(folder / f"{split}_labels.txt", "TweetEval label file")
     texts = _read_lines(text_path)
     label_lines = _read_lines(label_path)
     if len(texts) != len(label_lines):
@@ -133,7 +128,7 @@ def load_mvsa_text_labels(root: str | Path, guids: Sequence[str] | None = None) 
             a guid listed twice in ``labels.csv``, or requested guids absent from it.
     """
     root = Path(root)
-    csv_path = _require_file(root / MVSA_LABELS, "MVSA labels file")
+    csv_path = require_path(root / MVSA_LABELS, "MVSA labels file")
     frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
     missing = [c for c in ("guid", "text_label") if c not in frame.columns]
     if missing:
@@ -156,7 +151,7 @@ def load_mvsa_text_labels(root: str | Path, guids: Sequence[str] | None = None) 
         raise ValueError(f"{csv_path}: unknown text_label value(s) {unknown}; expected {list(SENTIMENTS)}")
     texts = []
     for guid in rows["guid"]:
-        path = _require_file(root / MVSA_DATA / f"{guid}.txt", "MVSA text file")
+        path = require_path(root / MVSA_DATA / f"{guid}.txt", "MVSA text file")
         texts.append(decode_tweet_bytes(path.read_bytes(), GBK_FIRST_ENCODINGS)[0])
     labels = [SENTIMENTS.index(name) for name in rows["name"]]
     return pd.DataFrame({"guid": rows["guid"].tolist(), "text": texts, "label": labels}).astype(

@@ -17,7 +17,7 @@ from crowd_sentiment.core.benchmarks import (
 )
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import content_id
-from crowd_sentiment.core.inference import imagenet_features, student_features, student_probabilities
+from crowd_sentiment.core.inference import starting_features, student_probabilities
 from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.metrics import (
     binary_roc_auc,
@@ -107,8 +107,7 @@ def run_kfold_protocols(
     device = resolve_device(config.device)
     unique = benchmark_images.drop_duplicates("path").reset_index(drop=True)
     ids, paths = unique["image_id"].tolist(), unique["path"].tolist()
-    distilled = student_features(student_model, ids, paths, device, cache=image_feature_cache)
-    imagenet = imagenet_features(student_model, ids, paths, device, cache=image_feature_cache)
+    features = starting_features(student_model, ids, paths, device, cache=image_feature_cache)
     index = {path: n for n, path in enumerate(paths)}
     spec = StudentSpec.from_dict(student_model["spec"])
     k = config.kfold
@@ -121,12 +120,9 @@ def run_kfold_protocols(
         rows = frame["path"].map(index).to_numpy()
         labels = frame["label"].to_numpy()
         n_classes = int(frame["n_classes"].iloc[0])
-        for start, features, head in (
-            ("distilled", distilled, student_model["state_dict"]),
-            ("imagenet", imagenet, None),
-        ):
+        for start, head in (("distilled", student_model["state_dict"]), ("imagenet", None)):
             folds = kfold_finetune(
-                features[rows].numpy(), labels, head_state=head, spec=spec, config=train,
+                features[start][rows].numpy(), labels, head_state=head, spec=spec, config=train,
                 n_classes=n_classes, folds=k.folds, seed=k.seed, device=device,
             )  # fmt: skip
             frames.append(folds.assign(benchmark=benchmark, subset=subset, start=start))
