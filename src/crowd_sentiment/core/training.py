@@ -205,7 +205,7 @@ def fit_linear_head(
     history = []
     for epoch in range(1, config.epochs + 1):
         optimizer.step(closure)
-        metrics = {"epoch": float(epoch), "train_loss": float(closure())}
+        metrics = {"epoch": float(epoch), "train_loss": float(closure().detach())}
         metrics |= evaluate(head, val_loader, config, torch.device("cpu"))
         history.append(metrics)
         if on_epoch is not None:
