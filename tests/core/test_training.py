@@ -162,7 +162,9 @@ def test_fit_linear_head_on_unit_length_features_ignores_their_scale():
     plain = fit_linear_head(head(), train, val, TrainConfig(epochs=3, l2=0.01))
     scaled = fit_linear_head(head(), (10 * train[0], train[1]), val, TrainConfig(epochs=3, l2=0.01))
     assert plain.history[-1]["val_accuracy"] == 1.0
-    torch.testing.assert_close(plain.best_state["2.weight"], scaled.best_state["2.weight"], atol=1e-3, rtol=1e-3)
+    torch.testing.assert_close(
+        plain.best_state["2.weight"], scaled.best_state["2.weight"], atol=1e-3, rtol=1e-3
+    )
 
 
 def test_fit_linear_head_refuses_a_hidden_layer():

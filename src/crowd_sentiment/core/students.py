@@ -60,7 +60,9 @@ class StudentSpec:
         if self.framing not in FRAMINGS:
             raise ValueError(f"unknown framing {self.framing!r}; expected one of {list(FRAMINGS)}")
         if self.feature_norm not in FEATURE_NORMS:
-            raise ValueError(f"unknown feature_norm {self.feature_norm!r}; expected one of {list(FEATURE_NORMS)}")
+            raise ValueError(
+                f"unknown feature_norm {self.feature_norm!r}; expected one of {list(FEATURE_NORMS)}"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)
