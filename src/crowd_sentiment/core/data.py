@@ -38,9 +38,9 @@ class PadToSquare:
 
     def __call__(self, image: Image.Image) -> Image.Image:
         width, height = image.size
-        side = max(width, height)
         if width == height:
             return image
+        side = max(width, height)
         canvas = Image.new(image.mode, (side, side), (128,) * len(image.getbands()))
         canvas.paste(image, ((side - width) // 2, (side - height) // 2))
         return canvas

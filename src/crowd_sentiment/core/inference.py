@@ -43,21 +43,6 @@ def _backbone_features(
     )
 
 
-def student_features(
-    student_model: dict,
-    image_ids: Sequence[str],
-    paths: Sequence[str | Path],
-    device: torch.device,
-    *,
-    cache: FeatureCache | None,
-    batch_size: int = 64,
-) -> torch.Tensor:
-    """Backbone features ``(N, F)`` of the student (from the cache when its backbone is frozen)."""
-    return _backbone_features(
-        load_student(student_model), student_model, image_ids, paths, device, cache, batch_size
-    )
-
-
 def starting_features(
     student_model: dict,
     image_ids: Sequence[str],
@@ -70,7 +55,9 @@ def starting_features(
     """Features ``(N, F)`` for the two k-fold starts: ``distilled`` (the student's backbone)
     and ``imagenet`` (its pretrained backbone, no distillation). With a frozen backbone
     they are the same tensor, computed or read once."""
-    distilled = student_features(student_model, image_ids, paths, device, cache=cache, batch_size=batch_size)
+    distilled = _backbone_features(
+        load_student(student_model), student_model, image_ids, paths, device, cache, batch_size
+    )
     if has_frozen_backbone(student_model):
         return {"distilled": distilled, "imagenet": distilled}
     spec = StudentSpec.from_dict(student_model["spec"])
