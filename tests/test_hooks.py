@@ -1,29 +1,24 @@
-"""Project hooks: parameter validation and interruption handling."""
+"""Project hooks: typed parameters for MLflow, and interruption handling."""
 
 from __future__ import annotations
 
 import os
 import signal
 import time
-from types import SimpleNamespace
 
 import pytest
 
-from crowd_sentiment.hooks import InterruptHook, ParameterValidationHook, RunInterrupted
+from crowd_sentiment.hooks import InterruptHook, RunInterrupted, TypedParamsLoggingHook
+from crowd_sentiment.params import FilteringParams
 
 
-def test_bad_parameters_fail_before_the_run_naming_the_key():
-    context = SimpleNamespace(params={"filtering": {"min_confidence": {"negative": 0.7}, "max_hamming": 4}})
-    with pytest.raises(ValueError, match="parameters 'filtering'") as error:
-        ParameterValidationHook().after_context_created(context)
-    assert "neutral" in str(error.value)
-    context = SimpleNamespace(params={"distillation": {"training": {"lr": 1e-3, "epochz": 3}}})
-    with pytest.raises(ValueError, match="epochz"):
-        ParameterValidationHook().after_context_created(context)
-
-
-def test_valid_parameters_pass():
-    ParameterValidationHook().after_context_created(SimpleNamespace(params={"filtering": {}, "other": 1}))
+def test_typed_parameters_reach_kedro_mlflow_as_dicts_and_the_node_keeps_its_model():
+    params = FilteringParams()
+    node_inputs = {"params:filtering": params, "tweets": [1]}
+    seen_by_hooks = dict(node_inputs)  # Kedro passes hooks a copy
+    TypedParamsLoggingHook().before_node_run(None, None, seen_by_hooks, False, "run")
+    assert seen_by_hooks["params:filtering"]["min_confidence"]["negative"] == 0.7
+    assert seen_by_hooks["tweets"] == [1] and node_inputs["params:filtering"] is params
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

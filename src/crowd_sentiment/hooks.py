@@ -7,32 +7,23 @@ import threading
 
 import mlflow
 from kedro.framework.hooks import hook_impl
-from pydantic import ValidationError
-
-from crowd_sentiment.params import PARAMETER_MODELS
+from pydantic import BaseModel
 
 
-class ParameterValidationHook:
-    """Validate every pipeline's parameters against its typed model before anything runs.
+class TypedParamsLoggingHook:
+    """Let kedro-mlflow log typed parameters as flattened, comparable MLflow params.
 
-    Nodes take the raw dicts (so kedro-mlflow logs them as flattened, comparable
-    parameters) and parse them with :func:`crowd_sentiment.params.parse`; this hook makes
-    a bad value fail at start-up, naming the key, instead of in the middle of a run.
+    Kedro hands nodes the typed models of :mod:`crowd_sentiment.params`; kedro-mlflow
+    flattens parameters only when they are dicts (``distillation.training.lr``). Running
+    first, this hook shows the later ``before_node_run`` hooks each model as its plain
+    dict; the node itself still receives the typed model (Kedro gives hooks a copy).
     """
 
-    @hook_impl
-    def after_context_created(self, context) -> None:
-        params = context.params
-        problems = []
-        for key, model in PARAMETER_MODELS.items():
-            if key not in params:
-                continue
-            try:
-                model.model_validate(params[key])
-            except ValidationError as err:
-                problems.append(f"parameters '{key}':\n{err}")
-        if problems:
-            raise ValueError("invalid parameters (conf/<env>/parameters_*.yml):\n" + "\n".join(problems))
+    @hook_impl(tryfirst=True)
+    def before_node_run(self, node, catalog, inputs, is_async, run_id) -> None:
+        for name, value in inputs.items():
+            if name.startswith("params:") and isinstance(value, BaseModel):
+                inputs[name] = value.model_dump(mode="json")
 
 
 class SystemMetricsHook:

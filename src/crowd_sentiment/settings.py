@@ -4,9 +4,9 @@ import os
 
 from kedro.config import OmegaConfigLoader
 
-from crowd_sentiment.hooks import InterruptHook, ParameterValidationHook, SystemMetricsHook
+from crowd_sentiment.hooks import InterruptHook, SystemMetricsHook, TypedParamsLoggingHook
 
-HOOKS = (ParameterValidationHook(), SystemMetricsHook(), InterruptHook())
+HOOKS = (TypedParamsLoggingHook(), SystemMetricsHook(), InterruptHook())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

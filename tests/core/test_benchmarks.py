@@ -1,24 +1,21 @@
-"""Tests for the benchmark loaders (one fixture per layout, built in tmp_path) and the zero-shot protocol."""
+"""Tests for the benchmark loaders (one fixture per layout, built in tmp_path)."""
 
+import re
+import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from crowd_sentiment.core.benchmarks import (
-    BENCHMARK_COLUMNS,
+from crowd_sentiment.core.benchmarks import BENCHMARK_COLUMNS, LOADERS, THREE_CLASS_LAYOUTS, load_benchmark
+from crowd_sentiment.core.benchmarks.mvsa import load_mvsa_benchmark
+from crowd_sentiment.core.benchmarks.path_class import (
     EMOTION_ROI_EMOTIONS,
     FI_EMOTIONS,
-    LOADERS,
-    THREE_CLASS_LAYOUTS,
-    binary_zero_shot,
-    load_benchmark,
     load_emotion_roi,
     load_fi,
-    load_twitter_agreement,
     load_twitter_testing_2,
-    three_class_predictions,
 )
+from crowd_sentiment.core.benchmarks.twitter import load_twitter_agreement
 
 TRUTH = {
     "five": "a.jpg 1\nb.jpg 0\n",
@@ -86,17 +83,14 @@ def _roi(root: Path, test_name: str = "test.csv", train=ROI_TRAIN) -> Path:
 
 
 MVSA_ROWS = {"10": "positive,neutral,positive", "11": "negative,negative,", "12": "neutral,positive,negative"}
+MVSA_HEADER = "guid,image_label,text_label,joint_label"
 
 
-def _mvsa(root: Path) -> Path:
+def _mvsa(root: Path, rows=MVSA_ROWS) -> Path:
     (root / "data").mkdir(parents=True)
-    for guid in MVSA_ROWS:
+    for guid in rows:
         (root / "data" / f"{guid}.jpg").write_bytes(b"jpeg")
-    _csv(
-        root / "splits" / "benchmark.csv",
-        [(g, r) for g, r in MVSA_ROWS.items()],
-        "guid,image_label,text_label,joint_label",
-    )
+    _csv(root / "splits" / "benchmark.csv", list(rows.items()), MVSA_HEADER)
     return root
 
 
@@ -395,19 +389,88 @@ def test_mvsa_wrappers(tmp_path):
     assert len(three) >= len(image)  # neutral pictures are kept
 
 
-def test_three_class_predictions_take_the_argmax_and_rank_like_binary():
-    probs = np.array([[0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
-    predicted, score = three_class_predictions(probs)
-    assert predicted.tolist() == [1, 2, 0]
-    np.testing.assert_allclose(score, binary_zero_shot(probs)[1])
+BENCH_ROWS = {
+    "10": "positive,neutral,positive",
+    "11": "negative,negative,",
+    "12": "neutral,positive,neutral",
+    "13": "Positive ,positive,negative",
+    "14": "negative,neutral,",
+}
 
 
-# --- zero-shot protocol -------------------------------------------------------------
+@pytest.fixture
+def bench_root(tmp_path):
+    return _mvsa(tmp_path / "mvsa", BENCH_ROWS)
 
 
-def test_binary_zero_shot_drops_neutral():
-    probs = np.array([[0.2, 0.7, 0.1], [0.1, 0.8, 0.1 + 1e-3], [0.5, 0.0, 0.5], [0.0, 0.1, 0.9]])
-    predicted, score = binary_zero_shot(probs)
-    assert predicted.tolist() == [0, 1, 0, 1]  # neutral mass ignored; a tie is negative
-    assert predicted.dtype == np.int64
-    np.testing.assert_allclose(score, [-0.1, 1e-3, 0.0, 0.9])
+def test_mvsa_benchmark_binary(bench_root):
+    frame = load_mvsa_benchmark(bench_root, "mvsa")
+    assert list(frame.columns) == BENCHMARK_COLUMNS
+    assert frame["image"].tolist() == ["10.jpg", "11.jpg", "13.jpg", "14.jpg"]
+    assert frame["label"].tolist() == [1, 0, 1, 0]
+    assert str(frame["label"].dtype) == "int64"
+    assert set(frame["subset"]) == {"image_label_binary"} and set(frame["benchmark"]) == {"mvsa"}
+    assert frame["path"].tolist() == [str(bench_root / "data" / image) for image in frame["image"]]
+
+
+def test_mvsa_benchmark_three_class_and_empty_labels_dropped(bench_root):
+    three = load_mvsa_benchmark(bench_root, "mvsa", classes="three")
+    assert three["label"].tolist() == [2, 0, 1, 2, 0]
+    assert set(three["subset"]) == {"image_label_3class"}
+    joint = load_mvsa_benchmark(bench_root, "mvsa", label_column="joint_label", classes="three")
+    assert joint["image"].tolist() == ["10.jpg", "12.jpg", "13.jpg"]
+    assert joint["label"].tolist() == [2, 1, 0]
+    text = load_mvsa_benchmark(bench_root, "mvsa", label_column="text_label")
+    assert text[["image", "label"]].values.tolist() == [["11.jpg", 0], ["12.jpg", 1], ["13.jpg", 1]]
+    assert set(text["subset"]) == {"text_label_binary"}
+
+
+def test_mvsa_benchmark_missing_image_raises_naming_the_path(bench_root):
+    (bench_root / "data" / "14.jpg").unlink()
+    with pytest.raises(FileNotFoundError, match="14.jpg") as raised:
+        load_mvsa_benchmark(bench_root, "mvsa")
+    assert str(bench_root / "data" / "14.jpg") in str(raised.value)
+    # an image whose row is not kept is not needed
+    assert len(load_mvsa_benchmark(bench_root, "mvsa", label_column="text_label")) == 3
+
+
+@pytest.mark.parametrize("missing", ["splits/benchmark.csv", "data"])
+def test_mvsa_benchmark_missing_split_or_folder_raises(tmp_path, missing):
+    root = _mvsa(tmp_path, {"1": "positive,positive,positive"})
+    target = root / missing
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    with pytest.raises(FileNotFoundError, match=re.escape(str(target))):
+        load_mvsa_benchmark(root, "mvsa")
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"label_column": "guid"}, "unknown MVSA label column"),
+        ({"classes": "five"}, "unknown MVSA classes"),
+    ],
+)
+def test_mvsa_benchmark_unknown_options(bench_root, options, message):
+    with pytest.raises(ValueError, match=message):
+        load_mvsa_benchmark(bench_root, "mvsa", **options)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty file"),
+        ("guid,text_label\n1,positive\n", r"missing column\(s\) \['image_label'\]"),
+        (MVSA_HEADER + "\n1,happy,,\n", r"unknown image_label value\(s\) \['happy'\]"),
+        (MVSA_HEADER + "\n1,positive,,\n1,negative,,\n", r"guid\(s\) listed more than once: \['1'\]"),
+    ],
+)
+def test_mvsa_benchmark_bad_split_raises_naming_the_path(tmp_path, content, message):
+    root = _mvsa(tmp_path, {"1": "positive,positive,positive"})
+    path = root / "splits" / "benchmark.csv"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message) as raised:
+        load_mvsa_benchmark(root, "mvsa")
+    assert str(path) in str(raised.value)

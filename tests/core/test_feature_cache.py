@@ -1,15 +1,15 @@
 """Tests for the frozen-backbone feature cache."""
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 from torch import nn
 
 from crowd_sentiment.core.feature_cache import FeatureCache, backbone_key, cached_features
+from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.students import StudentSpec
 
-SPEC = StudentSpec(arch="test_efficientnet", image_size=16, crop_pct=1.0)
+SPEC = StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0)
 CPU = torch.device("cpu")
 
 
@@ -34,48 +34,47 @@ def _files(tmp_path, n):
     return paths
 
 
+def _with(**changes) -> StudentSpec:
+    return SPEC.model_copy(update=changes)
+
+
 def test_key_depends_on_weights_and_preprocessing(tmp_path):
-    assert backbone_key(SPEC, "w") == backbone_key(
-        StudentSpec(arch="test_efficientnet", image_size=16, crop_pct=1.0), "w"
-    )
-    assert backbone_key(SPEC, "w") != backbone_key(SPEC, "v")
-    assert backbone_key(SPEC, "w") != backbone_key(
-        StudentSpec(arch="test_efficientnet", image_size=32, crop_pct=1.0), "w"
-    )
-    assert backbone_key(SPEC, "w") != backbone_key(
-        StudentSpec(arch="test_efficientnet", image_size=16, crop_pct=1.0, framing="squash"), "w"
-    )
+    assert backbone_key(SPEC) == backbone_key(StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0))
+    assert backbone_key(SPEC) == backbone_key(_with(head_hidden=32, dropout=0.5))  # the head is not the backbone
+    assert backbone_key(SPEC) != backbone_key(_with(weights="v"))
+    assert backbone_key(SPEC) != backbone_key(_with(image_size=64))
+    assert backbone_key(SPEC) != backbone_key(_with(framing="squash"))
     weights = tmp_path / "w.pt"
     weights.write_bytes(b"1")
-    first = backbone_key(SPEC, str(weights))
+    first = backbone_key(_with(weights=str(weights)))
     weights.write_bytes(b"22")
-    assert backbone_key(SPEC, str(weights)) != first  # a changed file is another backbone
+    assert backbone_key(_with(weights=str(weights))) != first  # a changed file is another backbone
 
 
 def test_features_are_computed_once_then_read_back(tmp_path):
     paths = _files(tmp_path, 5)
-    ids = ["a", "b", "c", "a", "d"]  # "a" twice: computed once
+    images = ImageSet.of(["a", "b", "c", "a", "d"], paths)  # "a" twice: computed once
     cache = FeatureCache(tmp_path / "cache")
     backbone = MeanColour()
-    first = cached_features(backbone, SPEC, "w", ids, paths, CPU, cache=cache, batch_size=2)
+    first = cached_features(backbone, SPEC, images, CPU, cache=cache, batch_size=2)
     assert first.shape == (5, 3) and backbone.seen == 4
     torch.testing.assert_close(first[0], first[3])
     again = MeanColour()
-    second = cached_features(again, SPEC, "w", ids, paths, CPU, cache=cache)
+    second = cached_features(again, SPEC, images, CPU, cache=cache)
     assert again.seen == 0
     torch.testing.assert_close(first, second)
-    more = cached_features(again, SPEC, "w", ["a", "e"], [paths[0], paths[4]], CPU, cache=cache)
+    more = cached_features(again, SPEC, ImageSet.of(["a", "e"], [paths[0], paths[4]]), CPU, cache=cache)
     assert again.seen == 1 and more.shape == (2, 3)
     assert not list((tmp_path / "cache").rglob("*.tmp"))
 
 
 def test_random_weights_and_no_cache_always_compute(tmp_path):
-    paths = _files(tmp_path, 2)
+    images = ImageSet.of(["a", "b"], _files(tmp_path, 2))
     cache = FeatureCache(tmp_path / "cache")
     backbone = MeanColour()
-    cached_features(backbone, SPEC, "none", ["a", "b"], paths, CPU, cache=cache)
-    cached_features(backbone, SPEC, "none", ["a", "b"], paths, CPU, cache=cache)
-    cached_features(backbone, SPEC, "w", ["a", "b"], paths, CPU, cache=None)
+    cached_features(backbone, _with(weights="none"), images, CPU, cache=cache)
+    cached_features(backbone, _with(weights="none"), images, CPU, cache=cache)
+    cached_features(backbone, SPEC, images, CPU, cache=None)
     assert backbone.seen == 6 and not (tmp_path / "cache").exists()
 
 
@@ -84,5 +83,3 @@ def test_put_and_get_round_trip(tmp_path):
     assert cache.get("k", "abc") is None
     cache.put("k", "abc", np.arange(4))
     np.testing.assert_array_equal(cache.get("k", "abc"), np.arange(4, dtype=np.float32))
-    with pytest.raises(ValueError):
-        cached_features(MeanColour(), SPEC, "w", ["a"], [], CPU, cache=cache)

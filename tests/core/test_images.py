@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.images import (
     ImageStore,
     InvalidImageError,
-    atomic_write_bytes,
     content_id,
     decode_image,
     prepare_image,

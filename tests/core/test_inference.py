@@ -5,22 +5,20 @@ import torch
 from PIL import Image
 
 from crowd_sentiment.core.feature_cache import FeatureCache
+from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.inference import starting_features, student_probabilities
+from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.students import Student, StudentSpec
 
-SPEC = StudentSpec(arch="test_efficientnet", image_size=32, crop_pct=1.0, head_hidden=0)
+# "w" names the backbone's weights in cache keys; the stored state dict holds them.
+SPEC = StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0, head_hidden=0)
 CPU = torch.device("cpu")
 
 
-def _stored(trained_module):
+def _stored(**changes):
+    spec = SPEC.model_copy(update=changes)
     torch.manual_seed(0)
-    student = Student(SPEC).eval()
-    return {
-        "spec": SPEC.to_dict(),
-        "state_dict": student.state_dict(),
-        "trained_module": trained_module,
-        "backbone_weights": "w",
-    }
+    return StoredStudent(spec, Student(spec).eval().state_dict(), best_epoch=1)
 
 
 def _images(tmp_path, n=5):
@@ -29,23 +27,44 @@ def _images(tmp_path, n=5):
     for i in range(n):
         paths.append(tmp_path / f"{i}.png")
         Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)).save(paths[-1])
-    return [f"id{i}" for i in range(n)], paths
+    return ImageSet.of([f"id{i}" for i in range(n)], paths)
 
 
 def test_frozen_head_path_matches_the_full_forward_and_fills_the_cache(tmp_path):
-    ids, paths = _images(tmp_path)
+    images = _images(tmp_path)
     cache = FeatureCache(tmp_path / "cache")
-    via_cache = student_probabilities(_stored("head"), ids, paths, CPU, cache=cache)
-    full = student_probabilities(_stored("student"), ids, paths, CPU, cache=cache)
+    via_cache = student_probabilities(_stored(), images, CPU, cache=cache)
+    full = student_probabilities(_stored(train_backbone=True), images, CPU, cache=cache)
     assert via_cache.shape == (5, 3)
     np.testing.assert_allclose(via_cache, full, atol=1e-5)
     assert len(list((tmp_path / "cache").rglob("*.npy"))) == 5
 
 
 def test_starting_features_share_one_tensor_when_the_backbone_is_frozen(tmp_path):
-    ids, paths = _images(tmp_path, 3)
-    frozen = starting_features(_stored("head"), ids, paths, CPU, cache=None)
+    images = _images(tmp_path, 3)
+    frozen = starting_features(_stored(), images, CPU, cache=None)
     assert frozen["distilled"] is frozen["imagenet"] and frozen["distilled"].shape[0] == 3
-    stored = _stored("student") | {"backbone_weights": "none"}  # fine-tuned: the start is another backbone
-    tuned = starting_features(stored, ids, paths, CPU, cache=None)
-    assert not torch.allclose(tuned["distilled"], tuned["imagenet"])
+    tuned = starting_features(_stored(train_backbone=True, weights="none"), images, CPU, cache=None)
+    assert not torch.allclose(tuned["distilled"], tuned["imagenet"])  # fine-tuned: another backbone
+
+
+def test_a_stored_student_round_trips_through_its_file(tmp_path):
+    stored = _stored()
+    stored.save(tmp_path / "student.pt")
+    loaded = StoredStudent.load(tmp_path / "student.pt")
+    assert loaded.spec == stored.spec and loaded.best_epoch == 1 and loaded.frozen_backbone
+    assert all(torch.equal(loaded.state_dict[k], v) for k, v in stored.state_dict.items())
+    assert set(loaded.head_state()) == {"1.weight", "1.bias"}
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.build()(x), stored.build()(x))
+
+
+def test_loading_a_missing_or_foreign_file_names_the_problem(tmp_path):
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="run the distillation pipeline"):
+        StoredStudent.load(tmp_path / "absent.pt")
+    torch.save({"state_dict": {}}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match=r"missing \['best_epoch', 'spec'\]"):
+        StoredStudent.load(tmp_path / "other.pt")

@@ -1,20 +1,17 @@
-"""Tests for reading MVSA tweets (crowd) and the MVSA image benchmark, on generated fixtures."""
+"""Tests for reading MVSA tweets: decoding, the crowd and the label files, on generated fixtures."""
 
-import re
-import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from crowd_sentiment.core import benchmarks, labels
 from crowd_sentiment.core.mvsa import (
-    BENCHMARK_COLUMNS,
     GBK_FIRST_ENCODINGS,
-    SENTIMENT_NAMES,
     decode_tweet_bytes,
-    load_mvsa_benchmark,
     mvsa_stream_lines,
     read_guid_list,
+    read_label_csv,
+    sentiment_indices,
 )
 from crowd_sentiment.core.text import looks_garbled
 from crowd_sentiment.core.tweets import parse_stream_lines
@@ -22,13 +19,12 @@ from crowd_sentiment.core.tweets import parse_stream_lines
 LABEL_HEADER = "guid,image_label,text_label,joint_label\n"
 
 
-def _mvsa(root: Path, texts: dict[str, bytes], images: set[str] | None = None) -> Path:
-    """MVSA layout under ``root``: ``data/<guid>.txt`` and ``data/<guid>.jpg`` (all guids unless ``images``)."""
+def _mvsa(root: Path, texts: dict[str, bytes]) -> Path:
+    """MVSA layout under ``root``: ``data/<guid>.txt`` and ``data/<guid>.jpg`` per guid."""
     data = root / "data"
     data.mkdir(parents=True, exist_ok=True)
     for guid, raw in texts.items():
         (data / f"{guid}.txt").write_bytes(raw)
-    for guid in texts if images is None else images:
         (data / f"{guid}.jpg").write_bytes(b"\xff\xd8\xff\xe0 not decoded here")
     return root
 
@@ -158,101 +154,22 @@ def test_read_guid_list_errors_name_the_path(tmp_path, content, error, message):
     assert str(path) in str(raised.value)
 
 
-# --- the benchmark ------------------------------------------------------------------
+# --- label files --------------------------------------------------------------------
 
 
-@pytest.fixture
-def bench_root(tmp_path):
-    rows = {
-        "10": "positive,neutral,positive",
-        "11": "negative,negative,",
-        "12": "neutral,positive,neutral",
-        "13": "Positive ,positive,negative",
-        "14": "negative,neutral,",
-    }
-    root = _mvsa(tmp_path / "mvsa", dict.fromkeys(rows, b"unused"))
-    _split(root, "benchmark.csv", LABEL_HEADER + "".join(f"{g},{r}\n" for g, r in rows.items()))
-    return root
+def test_read_label_csv_strips_and_lowers(tmp_path):
+    path = _split(tmp_path, "benchmark.csv", LABEL_HEADER + " 5 ,Positive ,neutral,\n6,,,negative\n")
+    rows = read_label_csv(path, "image_label", "benchmark split")
+    assert rows.to_dict("list") == {"guid": ["5", "6"], "name": ["positive", ""]}
+    assert sentiment_indices(rows["name"].iloc[:1], path, "image_label") == [2]
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['joint'\]"):
+        read_label_csv(path, "joint", "benchmark split")
+    with pytest.raises(FileNotFoundError, match="benchmark split not found"):
+        read_label_csv(tmp_path / "none.csv", "image_label", "benchmark split")
 
 
-def test_benchmark_binary(bench_root):
-    frame = load_mvsa_benchmark(bench_root, "mvsa")
-    assert list(frame.columns) == BENCHMARK_COLUMNS
-    assert frame["image"].tolist() == ["10.jpg", "11.jpg", "13.jpg", "14.jpg"]
-    assert frame["label"].tolist() == [1, 0, 1, 0]
-    assert str(frame["label"].dtype) == "int64"
-    assert set(frame["subset"]) == {"image_label_binary"} and set(frame["benchmark"]) == {"mvsa"}
-    assert frame["path"].tolist() == [str(bench_root / "data" / image) for image in frame["image"]]
-
-
-def test_benchmark_three_class_and_empty_labels_dropped(bench_root):
-    three = load_mvsa_benchmark(bench_root, "mvsa", classes="three")
-    assert three["label"].tolist() == [2, 0, 1, 2, 0]
-    assert set(three["subset"]) == {"image_label_3class"}
-    joint = load_mvsa_benchmark(bench_root, "mvsa", label_column="joint_label", classes="three")
-    assert joint["image"].tolist() == ["10.jpg", "12.jpg", "13.jpg"]
-    assert joint["label"].tolist() == [2, 1, 0]
-    text = load_mvsa_benchmark(bench_root, "mvsa", label_column="text_label")
-    assert text[["image", "label"]].values.tolist() == [["11.jpg", 0], ["12.jpg", 1], ["13.jpg", 1]]
-    assert set(text["subset"]) == {"text_label_binary"}
-
-
-def test_benchmark_relative_root_gives_absolute_paths(bench_root, monkeypatch):
-    monkeypatch.chdir(bench_root.parent)
-    frame = load_mvsa_benchmark(Path(bench_root.name), "mvsa")
-    assert all(Path(p).is_absolute() and Path(p).is_file() for p in frame["path"])
-
-
-def test_benchmark_missing_image_raises_naming_the_path(bench_root):
-    (bench_root / "data" / "14.jpg").unlink()
-    with pytest.raises(FileNotFoundError, match="14.jpg") as raised:
-        load_mvsa_benchmark(bench_root, "mvsa")
-    assert str(bench_root / "data" / "14.jpg") in str(raised.value)
-    # an image whose row is not kept is not needed
-    assert len(load_mvsa_benchmark(bench_root, "mvsa", label_column="text_label")) == 3
-
-
-@pytest.mark.parametrize("missing", ["splits/benchmark.csv", "data"])
-def test_benchmark_missing_split_or_folder_raises(tmp_path, missing):
-    root = _mvsa(tmp_path, {"1": b"x"})
-    _split(root, "benchmark.csv", LABEL_HEADER + "1,positive,positive,positive\n")
-    target = root / missing
-    if target.is_dir():
-        shutil.rmtree(target)
-    else:
-        target.unlink()
-    with pytest.raises(FileNotFoundError, match=re.escape(str(target))):
-        load_mvsa_benchmark(root, "mvsa")
-
-
-@pytest.mark.parametrize(
-    "options, message",
-    [
-        ({"label_column": "guid"}, "unknown MVSA label column"),
-        ({"classes": "five"}, "unknown MVSA classes"),
-    ],
-)
-def test_benchmark_unknown_options(bench_root, options, message):
-    with pytest.raises(ValueError, match=message):
-        load_mvsa_benchmark(bench_root, "mvsa", **options)
-
-
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("guid,text_label\n1,positive\n", "missing column"),
-        (LABEL_HEADER + "1,happy,,\n", "unknown image_label value"),
-        (LABEL_HEADER + "1,positive,,\n1,negative,,\n", "more than once"),
-    ],
-)
-def test_benchmark_bad_split_raises_naming_the_path(tmp_path, content, message):
-    root = _mvsa(tmp_path, {"1": b"x"})
-    path = _split(root, "benchmark.csv", content)
-    with pytest.raises(ValueError, match=message) as raised:
-        load_mvsa_benchmark(root, "mvsa")
-    assert str(path) in str(raised.value)
-
-
-def test_conventions_mirror_the_project():
-    assert BENCHMARK_COLUMNS == benchmarks.BENCHMARK_COLUMNS
-    assert SENTIMENT_NAMES == labels.SENTIMENTS
+def test_sentiment_indices_name_source_and_column():
+    names = pd.Series(["negative", "neutral", "positive"])
+    assert sentiment_indices(names, "f.csv", "text_label") == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"f\.csv: unknown text_label value\(s\) \['happy'\]"):
+        sentiment_indices(pd.Series(["happy", "positive"]), "f.csv", "text_label")

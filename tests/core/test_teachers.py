@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from crowd_sentiment.core.teachers import VaderTeacher, compound_to_probabilities
+from crowd_sentiment.core.teachers import VaderSettings, VaderTeacher, compound_to_probabilities
 
 DEFAULTS = {"neutral_width": 0.15, "uniform_mix": 0.02}
 GRID = np.linspace(-1, 1, 40001)
@@ -85,4 +85,4 @@ def test_vader_gets_obvious_sentences_right(vader):
 )
 def test_invalid_parameters_raise(kwargs):
     with pytest.raises(ValueError):
-        VaderTeacher(**kwargs)
+        VaderSettings(**kwargs)

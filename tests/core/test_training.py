@@ -8,14 +8,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from crowd_sentiment.core.polar import polar_roc_auc, polar_score
 from crowd_sentiment.core.training import (
-    TrainConfig,
+    OptimiserSettings,
+    TrainingSettings,
     evaluate,
     extract_features,
     fit,
     fit_linear_head,
     make_optimizer,
-    polar_auc,
     resolve_device,
 )
 
@@ -48,7 +49,7 @@ def _head():
 
 def test_fit_learns_a_separable_problem_and_keeps_the_best_epoch():
     model, (train, val) = _head(), _loaders()
-    config = TrainConfig(epochs=8, lr=0.02, optimizer="adamw")
+    config = TrainingSettings(epochs=8, lr=0.02, optimizer="adamw")
     seen = []
     result = fit(model, train, val, config, CPU, on_epoch=seen.append)
     assert len(result.history) == 8 and seen == result.history
@@ -61,7 +62,7 @@ def test_fit_learns_a_separable_problem_and_keeps_the_best_epoch():
     assert best["val_accuracy"] >= 0.95
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
     model.load_state_dict(result.best_state)
-    rescored = evaluate(model, val, config, CPU)
+    rescored = evaluate(model, val, config.loss_fn(), CPU)
     assert rescored["val_macro_f1"] == pytest.approx(best["val_macro_f1"])
     assert rescored["val_loss"] == pytest.approx(best["val_loss"], rel=1e-5)
     assert result.optimizer_state["state"]
@@ -69,7 +70,7 @@ def test_fit_learns_a_separable_problem_and_keeps_the_best_epoch():
 
 def test_patience_stops_when_validation_does_not_improve():
     model, (train, val) = _head(), _loaders()
-    config = TrainConfig(epochs=10, lr=0.0, optimizer="sgd", weight_decay=0.0, patience=2)  # lr 0: no change
+    config = TrainingSettings(epochs=10, lr=1e-12, optimizer="sgd", weight_decay=0.0, patience=2)  # ~no change
     result = fit(model, train, val, config, CPU)
     assert result.best_epoch == 1
     assert len(result.history) == 3
@@ -81,12 +82,12 @@ def test_non_finite_loss_raises():
     features[5, 2] = math.nan
     train = DataLoader(TensorDataset(features, data.tensors[1]), batch_size=4)
     with pytest.raises(FloatingPointError, match="non-finite training loss nan after 4 samples"):
-        fit(_head(), train, train, TrainConfig(epochs=1), CPU)
+        fit(_head(), train, train, TrainingSettings(epochs=1), CPU)
 
 
 def test_evaluate_soft_loss_matches_the_training_definition():
     model, (_, val) = _head(), _loaders()
-    metrics = evaluate(model, val, TrainConfig(loss="soft", temperature=2.0), CPU)
+    metrics = evaluate(model, val, TrainingSettings(loss="soft", temperature=2.0).loss_fn(), CPU)
     features, targets = val.dataset.tensors
     with torch.no_grad():
         student = torch.softmax(model(features) / 2.0, 1)
@@ -97,20 +98,20 @@ def test_evaluate_soft_loss_matches_the_training_definition():
 def test_make_optimizer_variants():
     model = _head()
     model[0].weight.requires_grad_(False)
-    radam = make_optimizer(model.parameters(), TrainConfig(optimizer="radam", lr=0.1))
+    radam = make_optimizer(model.parameters(), OptimiserSettings(optimizer="radam", lr=0.1))
     assert isinstance(radam, torch.optim.RAdam) and radam.param_groups[0]["decoupled_weight_decay"]
     assert len(radam.param_groups[0]["params"]) == 3  # the frozen weight is left out
-    adamw = make_optimizer(model.parameters(), TrainConfig(optimizer="adamw", weight_decay=0.3))
+    adamw = make_optimizer(model.parameters(), OptimiserSettings(optimizer="adamw", weight_decay=0.3))
     assert isinstance(adamw, torch.optim.AdamW) and adamw.param_groups[0]["weight_decay"] == 0.3
-    sgd = make_optimizer(model.parameters(), TrainConfig(optimizer="sgd", lr=0.5))
+    sgd = make_optimizer(model.parameters(), OptimiserSettings(optimizer="sgd", lr=0.5))
     assert isinstance(sgd, torch.optim.SGD) and sgd.param_groups[0]["momentum"] == 0.9
     assert sgd.param_groups[0]["lr"] == 0.5
     with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
-        make_optimizer(model.parameters(), TrainConfig(optimizer="lion"))
+        make_optimizer(model.parameters(), OptimiserSettings.model_construct(optimizer="lion"))
     for p in model.parameters():
         p.requires_grad_(False)
     with pytest.raises(ValueError, match="no trainable parameters"):
-        make_optimizer(model.parameters(), TrainConfig())
+        make_optimizer(model.parameters(), OptimiserSettings())
 
 
 def test_resolve_device(monkeypatch):
@@ -126,10 +127,8 @@ def test_extract_features_keeps_loader_order():
     torch.manual_seed(0)
     backbone = nn.Sequential(nn.Flatten(), nn.Linear(12, 5), nn.Dropout(0.5))
     inputs, targets = torch.randn(7, 3, 2, 2), torch.arange(21.0).reshape(7, 3)
-    features, got_targets = extract_features(
-        backbone, DataLoader(TensorDataset(inputs, targets), batch_size=3), CPU
-    )
-    assert features.shape == (7, 5) and torch.equal(got_targets, targets)
+    features = extract_features(backbone, DataLoader(TensorDataset(inputs, targets), batch_size=3), CPU)
+    assert features.shape == (7, 5)
     assert not backbone.training  # dropout off: features are deterministic
     with torch.no_grad():
         assert torch.allclose(features, backbone(inputs))
@@ -143,14 +142,14 @@ def _linear():
 def test_fit_linear_head_reaches_the_l2_optimum_and_records_a_curve():
     train, val = _separable(90, 0).tensors, _separable(30, 1).tensors
     curve = []
-    result = fit_linear_head(_linear(), train, val, TrainConfig(epochs=3, l2=0.01), on_epoch=curve.append)
+    result = fit_linear_head(_linear(), train, val, TrainingSettings(epochs=3, l2=0.01), on_epoch=curve.append)
     assert [row["epoch"] for row in result.history] == [1.0, 2.0, 3.0] == [row["epoch"] for row in curve]
     assert result.history[-1]["val_accuracy"] == 1.0 and result.history[-1]["val_polar_auc"] == 1.0
     weight = result.best_state["1.weight"]
     # at the optimum the gradient of mean CE + l2·||W||² vanishes: refit from there changes nothing
-    again = fit_linear_head(_linear(), train, val, TrainConfig(epochs=6, l2=0.01))
+    again = fit_linear_head(_linear(), train, val, TrainingSettings(epochs=6, l2=0.01))
     torch.testing.assert_close(again.best_state["1.weight"], weight, atol=1e-3, rtol=1e-3)
-    shrunk = fit_linear_head(_linear(), train, val, TrainConfig(epochs=3, l2=1.0)).best_state["1.weight"]
+    shrunk = fit_linear_head(_linear(), train, val, TrainingSettings(epochs=3, l2=1.0)).best_state["1.weight"]
     assert shrunk.norm() < 0.5 * weight.norm()  # stronger penalty, smaller weights
 
 
@@ -159,8 +158,8 @@ def test_fit_linear_head_on_unit_length_features_ignores_their_scale():
 
     train, val = _separable(90, 0).tensors, _separable(30, 1).tensors
     head = lambda: nn.Sequential(L2Normalize(), nn.Dropout(0.2), nn.Linear(8, 3))  # noqa: E731
-    plain = fit_linear_head(head(), train, val, TrainConfig(epochs=3, l2=0.01))
-    scaled = fit_linear_head(head(), (10 * train[0], train[1]), val, TrainConfig(epochs=3, l2=0.01))
+    plain = fit_linear_head(head(), train, val, TrainingSettings(epochs=3, l2=0.01))
+    scaled = fit_linear_head(head(), (10 * train[0], train[1]), val, TrainingSettings(epochs=3, l2=0.01))
     assert plain.history[-1]["val_accuracy"] == 1.0
     torch.testing.assert_close(
         plain.best_state["2.weight"], scaled.best_state["2.weight"], atol=1e-3, rtol=1e-3
@@ -169,11 +168,21 @@ def test_fit_linear_head_on_unit_length_features_ignores_their_scale():
 
 def test_fit_linear_head_refuses_a_hidden_layer():
     with pytest.raises(ValueError, match="only weight layer"):
-        fit_linear_head(_head(), _separable(9, 0).tensors, _separable(3, 1).tensors, TrainConfig(epochs=1))
+        fit_linear_head(_head(), _separable(9, 0).tensors, _separable(3, 1).tensors, TrainingSettings(epochs=1))
 
 
-def test_polar_auc_ignores_neutral_items():
-    teacher = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1]])
-    probs = np.array([[0.6, 0.2, 0.2], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0], [0.1, 0.1, 0.8]])
-    assert polar_auc(teacher, probs) == 0.5  # one of two negatives ranked above the positive
-    assert math.isnan(polar_auc(teacher[[0, 2]], probs[[0, 2]]))
+def test_validation_polar_auc_ignores_the_teachers_neutral_items():
+    teacher = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1]], np.float32)
+    probs = torch.tensor([[0.6, 0.2, 0.2], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0], [0.1, 0.1, 0.8]])
+    logits = torch.log(probs.clamp(min=1e-9))
+    loader = DataLoader(TensorDataset(logits, torch.from_numpy(teacher)), batch_size=2)
+    metrics = evaluate(nn.Identity(), loader, TrainingSettings().loss_fn(), CPU)
+    assert metrics["val_polar_auc"] == pytest.approx(0.5)  # one of two negatives ranked above the positive
+    assert metrics["val_polar_auc"] == polar_roc_auc(teacher.argmax(1), polar_score(probs.numpy()), 3)
+
+
+def test_unknown_settings_are_rejected_naming_them():
+    with pytest.raises(ValueError, match="epochz"):
+        TrainingSettings(epochz=3)
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainingSettings(optimizer="lion")

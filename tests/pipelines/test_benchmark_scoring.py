@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crowd_sentiment.pipelines.benchmarking.nodes import score_benchmarks
+from crowd_sentiment.params import BenchmarkingParams
+from crowd_sentiment.pipelines.benchmarking.nodes import (
+    draw_confusion_matrices,
+    score_benchmarks,
+    track_benchmark_metrics,
+    write_benchmark_report,
+)
 
-PARAMS = {"benchmarks": [{"name": "b", "layout": "twitter_agreement", "root": "x"}]}
+PARAMS = BenchmarkingParams(benchmarks=[{"name": "b", "layout": "twitter_agreement", "root": "x"}])
 
 
 def _predictions():
@@ -35,9 +41,10 @@ def _predictions():
 
 
 def test_each_subset_is_scored_with_its_own_classes():
-    metrics, series, figure, report = score_benchmarks(
-        _predictions(), pd.DataFrame(columns=["benchmark", "subset", "start"]), PARAMS
-    )
+    predictions = _predictions()
+    metrics = score_benchmarks(predictions, pd.DataFrame(columns=["benchmark", "subset", "start"]))
+    series, figure = track_benchmark_metrics(metrics), draw_confusion_matrices(predictions)
+    report = write_benchmark_report(metrics, PARAMS)
     rows = metrics.set_index("subset")
     assert rows.loc["all", "accuracy"] == 0.75 and rows.loc["3class", "accuracy"] == 0.5
     assert "neutral_recall" in rows.columns and np.isnan(rows.loc["all", "neutral_recall"])

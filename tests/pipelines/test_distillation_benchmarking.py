@@ -11,11 +11,14 @@ from PIL import Image
 
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import ImageStore
+from crowd_sentiment.params import BenchmarkingParams, DistillationParams
 from crowd_sentiment.pipelines.benchmarking import create_pipeline as benchmarking
+from crowd_sentiment.pipelines.benchmarking.nodes import confirm_benchmark_images
 from crowd_sentiment.pipelines.distillation import create_pipeline as distillation
+from crowd_sentiment.pipelines.filtering.nodes import load_benchmark_images
 
 COLOURS = {0: (30, 40, 90), 1: (128, 128, 128), 2: (250, 200, 40)}  # negative, neutral, positive
-DISTILLATION = {
+DISTILLATION = DistillationParams.model_validate({
     "seed": 0,
     "device": "cpu",
     "student": {
@@ -25,8 +28,8 @@ DISTILLATION = {
         "crop_pct": 1.0,
         "head_hidden": 8,
     },
-    "training": {"epochs": 3, "batch_size": 8, "lr": 0.01},
-}
+    "training": {"head_solver": "minibatch", "epochs": 3, "batch_size": 8, "lr": 0.01},
+})
 
 
 def _picture(label: int, rng: np.random.Generator) -> Image.Image:
@@ -60,15 +63,16 @@ def inputs(tmp_path):
         lines.append(f"u_{i}_1.jpg {binary}")
     for word, keep in (("five", 8), ("four", 10), ("three", 12)):
         (root / "ground_truth" / f"twitter_{word}_agrees.txt").write_text("\n".join(lines[:keep]) + "\n")
-    benchmarks = {
+    benchmarks = BenchmarkingParams.model_validate({
         "device": "cpu",
         "batch_size": 4,
         "benchmarks": [
             {"name": "tiny", "layout": "twitter_agreement", "root": str(root), "paper_table": "twitter_i"}
         ],
         "kfold": {"folds": 2, "epochs": 2, "batch_size": 4},
-    }
+    })
     return {
+        "benchmark_images": load_benchmark_images(benchmarks),
         "distillation_manifest": manifest,
         "tweet_image_store": store,
         "image_feature_cache": FeatureCache(tmp_path / "features"),
@@ -79,12 +83,14 @@ def inputs(tmp_path):
 
 def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     kfold = CSVDataset(filepath=str(tmp_path / "kfold.csv"))
-    out = run_slice(distillation() + benchmarking(), {**inputs, "kfold_results": kfold})
+    scores = CSVDataset(filepath=str(tmp_path / "metrics.csv"))
+    out = run_slice(distillation() + benchmarking(), {**inputs, "kfold_results": kfold, "benchmark_metrics": scores})
+    assert out["student_mlflow_model"].training is False
     checkpoint = out["student_checkpoint"]
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
     assert list(out["training_history"]["epoch"]) == [1, 2, 3]
     assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
-    metrics = out["benchmark_metrics"].query("protocol == 'zero_shot'").set_index("subset")
+    metrics = scores.load().query("protocol == 'zero_shot'").set_index("subset")
     assert list(metrics.index) == ["five_agree", "four_agree", "three_agree"]
     assert metrics.loc["three_agree", "n"] == 12 and metrics.loc["five_agree", "n"] == 8
     assert ((metrics["accuracy"] >= 0) & (metrics["accuracy"] <= 1)).all()
@@ -93,7 +99,7 @@ def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     folds = kfold.load()
     assert len(folds) == 3 * 2 * 2  # subsets x starts x folds
     assert set(folds["start"]) == {"distilled", "imagenet"}
-    assert set(out["benchmark_metrics"]["protocol"]) == {"zero_shot", "kfold_distilled", "kfold_imagenet"}
+    assert set(scores.load()["protocol"]) == {"zero_shot", "kfold_distilled", "kfold_imagenet"}
     report = out["benchmark_report"]
     assert "five_agree" in report and "paper (ViT-L/16)" in report and "87.8" in report
 
@@ -105,3 +111,15 @@ def test_predictions_drop_the_neutral_output(run_slice, inputs):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(predictions["prediction"], (probs[:, 2] > probs[:, 0]).astype(int))
     np.testing.assert_allclose(predictions["score"], probs[:, 2] - probs[:, 0], rtol=1e-6)
+
+
+def test_a_benchmark_the_manifest_was_not_guarded_against_is_refused(inputs, tmp_path):
+    params = inputs["params:benchmarking"]
+    table = inputs["benchmark_images"]
+    assert confirm_benchmark_images(table, params).equals(table)
+    extra = params.benchmarks[0].model_copy(update={"name": "new", "root": str(tmp_path / "new")})
+    wider = params.model_copy(update={"benchmarks": [*params.benchmarks, extra]})
+    with pytest.raises(ValueError, match=r"\('new', 'twitter_agreement'.*re-run filtering"):
+        confirm_benchmark_images(table, wider)
+    narrower = params.model_copy(update={"benchmarks": []})
+    assert confirm_benchmark_images(table, narrower).empty  # fewer benchmarks than guarded: fine

@@ -6,19 +6,21 @@ import io
 
 import numpy as np
 import pandas as pd
+from kedro_datasets.pandas import ParquetDataset
 from PIL import Image
 
 from crowd_sentiment.core.images import ImageStore, content_id
+from crowd_sentiment.params import BenchmarkingParams, FilteringParams
 from crowd_sentiment.pipelines.filtering import create_pipeline
 
-PARAMS = {
+PARAMS = FilteringParams.model_validate({
     "min_confidence": {"negative": 0.7, "neutral": 0.9, "positive": 0.9},
     "max_hamming": 4,
     "drop_near_duplicates": True,
     "balance": "none",
     "validation_fraction": 0.25,
     "seed": 1,
-}
+})
 
 
 def _picture(seed: int, size: int = 64) -> Image.Image:
@@ -64,7 +66,7 @@ def _benchmark(root):
     _picture(1000).save(root / "images" / "u_2_1.jpg")
     for word in ("five", "four", "three"):
         (root / "ground_truth" / f"twitter_{word}_agrees.txt").write_text("u_1_1.jpg 1\nu_2_1.jpg 0\n")
-    return {"benchmarks": [{"name": "bench", "layout": "twitter_agreement", "root": str(root)}]}
+    return BenchmarkingParams(benchmarks=[{"name": "bench", "layout": "twitter_agreement", "root": str(root)}])
 
 
 def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path):
@@ -75,9 +77,13 @@ def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path
         "tweet_image_store": store,
         "params:filtering": PARAMS,
         "params:benchmarking": _benchmark(tmp_path / "bench"),
+        "benchmark_images": ParquetDataset(filepath=str(tmp_path / "benchmark_images.parquet")),
     }
     out = run_slice(create_pipeline(), inputs)
     manifest, funnel = out["distillation_manifest"], out["filtering_funnel"]
+    benchmark = inputs["benchmark_images"].load()
+    assert list(benchmark["image"]) == ["u_1_1.jpg", "u_2_1.jpg"] * 3 and set(benchmark["n_classes"]) == {2}
+    assert benchmark["dhash"].str.fullmatch("[0-9a-f]{16}").all() and benchmark["image_id"].nunique() == 2
     assert funnel["distinct_images"] == 25 and funnel["after_removing_benchmark_duplicates"] == 24
     assert funnel["after_near_duplicates"] == 23
     held_out = tweet_images.loc[tweet_images["tweet_id"] == "t7", "image_id"].item()

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from crowd_sentiment.core.sample import SampleSpec, generate_crowd
+from crowd_sentiment.sample import SampleSpec, generate_crowd
 from crowd_sentiment.datasets import ImageStoreDataset
+from crowd_sentiment.params import IngestionParams
 from crowd_sentiment.pipelines.ingestion import create_pipeline
 
-PARAMS = {
-    "languages": None,
-    "min_side": 32,
-    "max_pixels": 10_000_000,
-    "store_short_side": 64,
-    "store_quality": 85,
-}
+PARAMS = IngestionParams(languages=None, min_side=32, max_pixels=10_000_000, store_short_side=64, store_quality=85)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +56,7 @@ def test_valid_images_are_stored_once_per_content(crowd, outputs, tmp_path):
     images = outputs["tweet_images"]
     store = ImageStoreDataset(str(tmp_path / "store")).load()
     assert set(images["image_id"]) == set(store.ids())
-    assert (images[["width", "height"]].min(axis=1) <= PARAMS["store_short_side"]).all()
+    assert (images[["width", "height"]].min(axis=1) <= PARAMS.store_short_side).all()
     reposts = crowd.truth[crowd.truth["kind"] == "repost"]
     kept_reposts = images[images["tweet_id"].isin(reposts["tweet_id"])]
     assert len(kept_reposts) > 0

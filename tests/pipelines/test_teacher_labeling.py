@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crowd_sentiment.params import TeacherLabelingParams, TextSetSpec
 from crowd_sentiment.pipelines.teacher_labeling import create_pipeline
 
-PARAMS = {"teacher": "vader", "vader": {"neutral_width": 0.15, "uniform_mix": 0.02}}
+PARAMS = TeacherLabelingParams(teacher="vader", vader={"neutral_width": 0.15, "uniform_mix": 0.02})
 
 
 def test_scores_every_tweet_with_a_distribution(run_slice):
@@ -37,10 +38,8 @@ def test_the_teacher_is_measured_on_human_labelled_tweets(run_slice, tmp_path):
     texts = ["I love this, wonderful!", "Terrible, I hate it", "The bus leaves at 9", "So happy today :)"]
     (root / "datasets" / "sentiment" / "val_text.txt").write_text("\n".join(texts) + "\n")
     (root / "datasets" / "sentiment" / "val_labels.txt").write_text("2\n0\n1\n0\n")
-    params = {
-        **PARAMS,
-        "evaluation": [{"name": "tweets", "layout": "tweeteval", "root": str(root), "split": "val"}],
-    }
+    evaluation = [TextSetSpec(name="tweets", layout="tweeteval", root=str(root), split="val")]
+    params = PARAMS.model_copy(update={"evaluation": evaluation})
     tweets = pd.DataFrame({"tweet_id": ["1"], "text_clean": ["fine"]})
     out = run_slice(create_pipeline(), {"tweets": tweets, "params:teacher_labeling": params})
     row = out["teacher_agreement"].set_index("set").loc["tweets"]

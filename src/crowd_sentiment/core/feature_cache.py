@@ -1,11 +1,8 @@
-"""A disk cache of frozen-backbone features, keyed by image content and preprocessing.
+"""A disk cache of frozen-backbone features: ``<root>/<backbone key>/<id[:2]>/<image id>.npy``.
 
-With a frozen backbone an image's pooled features depend only on (the image's bytes,
-the backbone and its weights, the preprocessing). The cache stores each vector once as
-``<root>/<backbone key>/<id[:2]>/<image id>.npy`` so later runs and the k-fold protocol
-reuse them; the backbone key hashes the architecture, weights and preprocessing, so a
-change of any of them starts a fresh cache. Writes are atomic: an interrupted run leaves
-only complete vectors.
+A frozen backbone's features depend only on the image's bytes, the backbone with its
+weights, and the preprocessing; the backbone key hashes the last two, so changing either
+starts a fresh cache. Writes are atomic: an interrupted run leaves only whole vectors.
 """
 
 from __future__ import annotations
@@ -14,7 +11,6 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,21 +18,19 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from crowd_sentiment.core.data import ImageFiles, eval_transform
-from crowd_sentiment.core.images import atomic_write_bytes
+from crowd_sentiment.core.files import atomic_write_bytes
+from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.students import StudentSpec
 from crowd_sentiment.core.training import extract_features
+from crowd_sentiment.core.transforms import eval_transform
 
 log = logging.getLogger(__name__)
 
 
-def backbone_key(spec: StudentSpec, weights: str) -> str:
-    """16 hex digits identifying (arch, weights, preprocessing).
-
-    A local weights file is identified by its path, size and modification time.
-    """
-    weights_id = weights
-    path = Path(weights)
+def backbone_key(spec: StudentSpec) -> str:
+    """16 hex digits identifying (arch, weights, preprocessing); a weights file counts by path, size and mtime."""
+    weights_id = spec.weights
+    path = Path(spec.weights)
     if path.is_file():
         stat = path.stat()
         weights_id = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
@@ -77,41 +71,37 @@ class FeatureCache:
 def cached_features(
     backbone: nn.Module,
     spec: StudentSpec,
-    weights: str,
-    image_ids: Sequence[str],
-    paths: Sequence[str | Path],
+    images: ImageSet,
     device: torch.device,
     *,
     cache: FeatureCache | None,
     batch_size: int = 64,
     num_workers: int = 0,
 ) -> torch.Tensor:
-    """Pooled features ``(N, F)`` of the images, in the given order; computes only what is missing.
+    """Pooled features ``(N, F)`` float32 of ``images``, in order; computes only what is missing.
 
-    ``backbone`` must hold exactly the weights named by ``weights`` (frozen backbone).
-    Without a cache, or with randomly initialised weights (``"none"``), every feature is
-    computed.
+    ``backbone`` must hold exactly ``spec.weights``, unchanged (a frozen backbone). Without
+    a cache, or with random weights (``"none"``), every feature is computed.
     """
-    if len(image_ids) != len(paths):
-        raise ValueError(f"{len(image_ids)} image ids but {len(paths)} paths")
-    if weights == "none":
+    if spec.weights == "none":
         cache = None
-    key = backbone_key(spec, weights)
-    found = {i: cache.get(key, i) for i in dict.fromkeys(image_ids)} if cache else {}
-    missing = [n for n, i in enumerate(image_ids) if found.get(i) is None]
-    first = {}
-    for n in missing:
-        first.setdefault(image_ids[n], n)
+    key = backbone_key(spec)
+    ids = images.ids
+    found = {i: cache.get(key, i) for i in dict.fromkeys(ids)} if cache else {}
+    first: dict[str, int] = {}
+    for n, image_id in enumerate(ids):
+        if found.get(image_id) is None:
+            first.setdefault(image_id, n)
     todo = list(first.values())
-    log.info(
-        "features (backbone %s): %d cached, %d to compute", key, len(image_ids) - len(missing), len(todo)
-    )
+    log.info("features (backbone %s): %d cached, %d to compute", key, len(ids) - len(todo), len(todo))
     if todo:
-        files = ImageFiles([paths[n] for n in todo], None, eval_transform(spec))
-        loader = DataLoader(files, batch_size=batch_size, shuffle=False, num_workers=num_workers)
-        computed, _ = extract_features(backbone, loader, device)
+        subset = ImageSet.of([ids[n] for n in todo], [images.paths[n] for n in todo])
+        loader = DataLoader(
+            ImageFiles(subset, eval_transform(spec)), batch_size=batch_size, shuffle=False, num_workers=num_workers
+        )
+        computed = extract_features(backbone, loader, device)
         for n, vector in zip(todo, computed.numpy(), strict=True):
-            found[image_ids[n]] = vector
+            found[ids[n]] = vector
             if cache:
-                cache.put(key, image_ids[n], vector)
-    return torch.from_numpy(np.stack([found[i] for i in image_ids]).astype(np.float32))
+                cache.put(key, ids[n], vector)
+    return torch.from_numpy(np.stack([found[i] for i in ids]).astype(np.float32))

@@ -1,8 +1,13 @@
-"""Small helpers for reading user-provided files and folders."""
+"""Small helpers for files and tables: existence checks, atomic writes, column and id checks."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+
+import pandas as pd
 
 
 def require_path(path: Path, what: str) -> Path:
@@ -10,3 +15,33 @@ def require_path(path: Path, what: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{what} not found: {path}")
     return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that readers never see a partial one (temp file + rename), mode 0644."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: object) -> None:
+    """``ValueError`` naming ``source`` and the columns of ``columns`` that ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{source}: missing column(s) {missing}; found {list(frame.columns)}")
+
+
+def require_unique(values: pd.Series, source: object, what: str) -> None:
+    """``ValueError`` naming ``source`` and up to ten ``what`` values listed more than once."""
+    repeated = sorted(set(values[values.duplicated()]))
+    if repeated:
+        raise ValueError(f"{source}: {what}(s) listed more than once: {repeated[:10]}")

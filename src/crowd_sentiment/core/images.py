@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
+
+from crowd_sentiment.core.files import atomic_write_bytes
 
 ID_LENGTH = 32
 
@@ -100,22 +101,6 @@ def prepare_image(
     """Validate original bytes and produce the resized copy to store (see :func:`decode_image`)."""
     image = resize_short_side(decode_image(data, min_side=min_side, max_pixels=max_pixels), short_side)
     return StoredImage(content_id(data), encode_jpeg(image, quality), image.width, image.height)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that readers never see a partial one (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; give the usual permissions of a data file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class ImageStore:

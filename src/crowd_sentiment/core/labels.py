@@ -13,10 +13,3 @@ Sentiment = Literal["negative", "neutral", "positive"]
 PROBABILITY_COLUMNS: tuple[str, str, str] = ("p_negative", "p_neutral", "p_positive")
 NEGATIVE, NEUTRAL, POSITIVE = 0, 1, 2
 
-
-def sentiment_index(name: str) -> int:
-    """Index of a sentiment name in :data:`SENTIMENTS`; raises ``ValueError`` naming it."""
-    try:
-        return SENTIMENTS.index(name)
-    except ValueError:
-        raise ValueError(f"unknown sentiment {name!r}; expected one of {SENTIMENTS}") from None

@@ -5,6 +5,9 @@ Class order: negative, neutral, positive. ``teacher_probs`` is ``(B, 3)``, rows 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -57,6 +60,22 @@ def distillation_loss(
     if kind == "soft":
         return soft_target_loss(logits, teacher_probs, temperature=temperature, class_weights=class_weights)
     raise ValueError(f"unknown loss kind {kind!r}; expected 'hard' or 'soft'")
+
+
+LossFn = Callable[[Tensor, Tensor], dict[str, Tensor]]  # (logits (B, 3), teacher_probs (B, 3)) -> terms
+
+
+def make_loss(
+    kind: str, *, label_smoothing: float, temperature: float, class_weights: Tensor | None = None
+) -> LossFn:
+    """:func:`distillation_loss` with its settings bound: ``loss_fn(logits, teacher_probs)``."""
+    return functools.partial(
+        distillation_loss,
+        kind,
+        label_smoothing=label_smoothing,
+        temperature=temperature,
+        class_weights=class_weights,
+    )
 
 
 def balanced_class_weights(labels: Tensor, num_classes: int) -> Tensor:

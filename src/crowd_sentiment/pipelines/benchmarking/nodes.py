@@ -1,197 +1,120 @@
-"""Nodes evaluating the student zero-shot on human-labelled benchmarks."""
+"""Nodes scoring the student on human-labelled benchmarks: zero-shot and the paper's k-fold protocol."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crowd_sentiment.core.benchmarks import (
-    THREE_CLASS_LAYOUTS,
-    binary_zero_shot,
-    load_benchmark,
-    three_class_predictions,
-)
 from crowd_sentiment.core.feature_cache import FeatureCache
-from crowd_sentiment.core.images import content_id
+from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.inference import starting_features, student_probabilities
-from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, PROBABILITY_COLUMNS, SENTIMENTS
-from crowd_sentiment.core.metrics import (
-    binary_roc_auc,
-    classification_scores,
-    confusion_matrix,
-    majority_rate,
-)
+from crowd_sentiment.core.kfold import FOLD_COLUMNS, kfold_finetune, summarise_folds
 from crowd_sentiment.core.plots import confusion_matrices_figure
-from crowd_sentiment.core.protocols import kfold_finetune, summarise_folds
-from crowd_sentiment.core.report import PAPER_REFERENCE, TWITTER_I_LAYOUT, benchmark_report_markdown
-from crowd_sentiment.core.students import StudentSpec
-from crowd_sentiment.core.training import TrainConfig, resolve_device
-from crowd_sentiment.params import BenchmarkingParams, parse
+from crowd_sentiment.core.report import PAPER_REFERENCE, TWITTER_I_LAYOUT, benchmark_report_markdown, report_rows
+from crowd_sentiment.core.scoring import confusion_matrices, subset_metrics, zero_shot_predictions
+from crowd_sentiment.core.stored_student import StoredStudent
+from crowd_sentiment.core.training import resolve_device
+from crowd_sentiment.params import BenchmarkingParams
+from crowd_sentiment.tracking import MetricSeries, single_values
 
 log = logging.getLogger(__name__)
-BINARY_CLASSES = ("negative", "positive")
+KFOLD_COLUMNS = ["benchmark", "subset", "start", *FOLD_COLUMNS]
+TRACKED_METRICS = ("accuracy", "macro_f1", "roc_auc", "majority_rate", "accuracy_std")
 
 
-def load_benchmark_images(params: dict) -> pd.DataFrame:
-    """Every configured benchmark as rows ``benchmark, subset, image, path, label, n_classes, image_id``.
+def confirm_benchmark_images(benchmark_images: pd.DataFrame, params: BenchmarkingParams) -> pd.DataFrame:
+    """The configured benchmarks' rows of ``benchmark_images``, refusing any the manifest was not guarded against.
 
-    ``image_id`` is the content hash of the file, as for crowd images; ``n_classes`` is 2
-    (binary: 0 negative, 1 positive) or 3 (0 negative, 1 neutral, 2 positive).
+    ``benchmark_images`` is what filtering read and kept out of training; a benchmark
+    configured since then would be scored against a training set that may hold its pictures.
     """
-    config = parse(BenchmarkingParams, params)
-    frames = [
-        load_benchmark(b.layout, b.root, b.name).assign(n_classes=3 if b.layout in THREE_CLASS_LAYOUTS else 2)
-        for b in config.benchmarks
-    ]
-    table = pd.concat(frames, ignore_index=True)
-    ids = {path: content_id(Path(path).read_bytes()) for path in table["path"].unique()}
-    table["image_id"] = table["path"].map(ids)
-    log.info("benchmark images: %s", table.groupby(["benchmark", "subset"]).size().to_dict())
-    return table
+    configured = {(b.name, b.layout, b.root) for b in params.benchmarks}
+    guarded = set(benchmark_images[["benchmark", "layout", "root"]].itertuples(index=False, name=None))
+    unguarded = sorted(configured - guarded)
+    if unguarded:
+        raise ValueError(
+            f"benchmark(s) {unguarded} (name, layout, root) are configured but the distillation manifest "
+            f"was guarded against {sorted(guarded)} only; re-run filtering so that their near-duplicates "
+            "are kept out of training: `kedro run`, or `kedro run --pipeline filtering` then "
+            "`kedro run --pipeline distillation`"
+        )
+    names = {name for name, _, _ in configured}
+    return benchmark_images[benchmark_images["benchmark"].isin(names)].reset_index(drop=True)
+
+
+def _distinct_images(benchmark_images: pd.DataFrame) -> ImageSet:
+    return ImageSet.from_frame(benchmark_images.drop_duplicates("path"))
 
 
 def predict_benchmarks(
-    student_model: dict, benchmark_images: pd.DataFrame, image_feature_cache: FeatureCache, params: dict
+    student_model: StoredStudent,
+    guarded_benchmark_images: pd.DataFrame,
+    image_feature_cache: FeatureCache,
+    params: BenchmarkingParams,
 ) -> pd.DataFrame:
-    """Zero-shot predictions: probabilities, binary prediction and score per (benchmark, subset, image)."""
-    config = parse(BenchmarkingParams, params)
-    unique = benchmark_images.drop_duplicates("path").reset_index(drop=True)
+    """Zero-shot predictions per benchmark row: gold, prediction, polar score, probabilities."""
+    images = _distinct_images(guarded_benchmark_images)
     probs = student_probabilities(
-        student_model,
-        unique["image_id"].tolist(),
-        unique["path"].tolist(),
-        resolve_device(config.device),
-        cache=image_feature_cache,
-        batch_size=config.batch_size,
+        student_model, images, resolve_device(params.device), cache=image_feature_cache, batch_size=params.batch_size
     )
-    binary, score = binary_zero_shot(probs)
-    three, _ = three_class_predictions(probs)
-    per_image = pd.DataFrame(probs, columns=list(PROBABILITY_COLUMNS)).assign(
-        path=unique["path"], binary=binary, three=three, score=score
-    )
-    predictions = benchmark_images.merge(per_image, on="path", how="left").rename(columns={"label": "gold"})
-    predictions["prediction"] = np.where(
-        predictions["n_classes"] == 3, predictions["three"], predictions["binary"]
-    )
-    columns = [
-        "benchmark",
-        "subset",
-        "image",
-        "n_classes",
-        "gold",
-        "prediction",
-        "score",
-        *PROBABILITY_COLUMNS,
-    ]
-    return predictions[columns]
+    return zero_shot_predictions(guarded_benchmark_images, [str(p) for p in images.paths], probs)
 
 
 def run_kfold_protocols(
-    student_model: dict, benchmark_images: pd.DataFrame, image_feature_cache: FeatureCache, params: dict
+    student_model: StoredStudent,
+    guarded_benchmark_images: pd.DataFrame,
+    image_feature_cache: FeatureCache,
+    params: BenchmarkingParams,
 ) -> pd.DataFrame:
-    """The paper's k-fold fine-tuning per benchmark subset, from the distilled head and from scratch.
+    """The paper's k-fold fine-tuning per benchmark subset, from the distilled head and from a fresh one.
 
-    Both starts train the head on the same backbone features (frozen backbone): the
-    *distilled* start begins from the student's head, the *ImageNet* start from a fresh
-    head on the ImageNet backbone, so the difference is what distillation adds. One row
-    per (benchmark, subset, start, fold).
+    Both starts train the head on the same frozen backbone features, so their gap is
+    what distillation adds. One row per (benchmark, subset, start, fold).
     """
-    config = parse(BenchmarkingParams, params)
-    columns = ["benchmark", "subset", "start", "fold", "n_train", "n_test", "accuracy", "macro_f1", "roc_auc"]
-    if not config.kfold.enabled:
-        return pd.DataFrame(columns=columns)
-    device = resolve_device(config.device)
-    unique = benchmark_images.drop_duplicates("path").reset_index(drop=True)
-    ids, paths = unique["image_id"].tolist(), unique["path"].tolist()
-    features = starting_features(student_model, ids, paths, device, cache=image_feature_cache)
-    index = {path: n for n, path in enumerate(paths)}
-    spec = StudentSpec.from_dict(student_model["spec"])
-    k = config.kfold
-    train = TrainConfig(
-        epochs=k.epochs, batch_size=k.batch_size, optimizer=k.optimizer, lr=k.lr,
-        weight_decay=k.weight_decay, label_smoothing=k.label_smoothing,
-    )  # fmt: skip
+    if not params.kfold.enabled:
+        return pd.DataFrame(columns=KFOLD_COLUMNS)
+    device = resolve_device(params.device)
+    images = _distinct_images(guarded_benchmark_images)
+    features = starting_features(student_model, images, device, cache=image_feature_cache)
+    index = {str(path): n for n, path in enumerate(images.paths)}
+    k = params.kfold
     frames = []
-    for (benchmark, subset), frame in benchmark_images.groupby(["benchmark", "subset"], sort=False):
+    for (benchmark, subset), frame in guarded_benchmark_images.groupby(["benchmark", "subset"], sort=False):
         rows = frame["path"].map(index).to_numpy()
-        labels = frame["label"].to_numpy()
-        n_classes = int(frame["n_classes"].iloc[0])
-        for start, head in (("distilled", student_model["state_dict"]), ("imagenet", None)):
+        for start, head in (("distilled", student_model.head_state()), ("imagenet", None)):
             folds = kfold_finetune(
-                features[start][rows].numpy(), labels, head_state=head, spec=spec, config=train,
-                n_classes=n_classes, folds=k.folds, seed=k.seed, device=device,
+                features[start][rows].numpy(), frame["label"].to_numpy(), head_state=head,
+                spec=student_model.spec, settings=k, n_classes=int(frame["n_classes"].iloc[0]), device=device,
             )  # fmt: skip
             frames.append(folds.assign(benchmark=benchmark, subset=subset, start=start))
             summary = summarise_folds(folds)
             log.info("%s/%s %d-fold from %s: accuracy %.3f ± %.3f", benchmark, subset, k.folds, start,
                      summary["accuracy_mean"], summary["accuracy_std"])  # fmt: skip
-    return pd.concat(frames, ignore_index=True)[columns]
+    return pd.concat(frames, ignore_index=True)[KFOLD_COLUMNS]
 
 
-def score_benchmarks(
-    benchmark_predictions: pd.DataFrame, kfold_results: pd.DataFrame, params: dict
-) -> tuple[pd.DataFrame, dict, Figure, str]:
-    """Metrics per benchmark/subset (table, MLflow series), confusion matrices and the Markdown report."""
-    config = parse(BenchmarkingParams, params)
-    rows, matrices, names = [], {}, {}
-    for (benchmark, subset), frame in benchmark_predictions.groupby(["benchmark", "subset"], sort=False):
-        gold, predicted = frame["gold"].to_numpy(), frame["prediction"].to_numpy()
-        classes = SENTIMENTS if int(frame["n_classes"].iloc[0]) == 3 else BINARY_CLASSES
-        scores = classification_scores(gold, predicted, classes)
-        scores["roc_auc"] = _polar_roc_auc(gold, frame["score"].to_numpy(), len(classes))
-        scores["majority_rate"] = majority_rate(gold)
-        rows.append({"benchmark": benchmark, "subset": subset, "protocol": "zero_shot", **scores})
-        title = f"{benchmark} {subset}"
-        matrices[title], names[title] = confusion_matrix(gold, predicted, len(classes)), classes
-        log.info("%s/%s zero-shot: accuracy %.3f (majority %.3f), macro-F1 %.3f, AUC %.3f (n=%d)",
-                 benchmark, subset, scores["accuracy"], scores["majority_rate"], scores["macro_f1"], scores["roc_auc"], len(frame))  # fmt: skip
-    for (benchmark, subset, start), folds in kfold_results.groupby(
-        ["benchmark", "subset", "start"], sort=False
-    ):
-        summary = summarise_folds(folds)
-        rows.append({
-            "benchmark": benchmark, "subset": subset, "protocol": f"kfold_{start}",
-            **{key: summary[f"{key}_mean"] for key in ("accuracy", "macro_f1", "roc_auc")},
-            **{f"{key}_std": summary[f"{key}_std"] for key in ("accuracy", "macro_f1", "roc_auc")},
-        })  # fmt: skip
-    metrics = pd.DataFrame(rows)
-    series = {
-        f"{r['benchmark']}.{r['subset']}.{r['protocol']}.{key}": [{"step": 0, "value": float(r[key])}]
-        for r in rows
-        for key in ("accuracy", "macro_f1", "roc_auc", "majority_rate", "accuracy_std")
-        if key in r and np.isfinite(r[key])
-    }
-    layouts = {b.name: TWITTER_I_LAYOUT if b.paper_table == "twitter_i" else "" for b in config.benchmarks}
-    report = benchmark_report_markdown(_report_rows(metrics, layouts), PAPER_REFERENCE)
-    return metrics, series, confusion_matrices_figure(matrices, names), report
+def score_benchmarks(benchmark_predictions: pd.DataFrame, kfold_results: pd.DataFrame) -> pd.DataFrame:
+    """Metrics per benchmark, subset and protocol (zero-shot, k-fold from each start)."""
+    return subset_metrics(benchmark_predictions, kfold_results)
 
 
-def _polar_roc_auc(gold: np.ndarray, score: np.ndarray, n_classes: int) -> float:
-    """ROC-AUC of ``p_pos - p_neg``: over all items (binary), over the polar items (three classes)."""
-    if n_classes == 2:
-        return binary_roc_auc(gold, score)
-    polar = gold != NEUTRAL
-    return binary_roc_auc(gold[polar] == POSITIVE, score[polar])
+def track_benchmark_metrics(benchmark_metrics: pd.DataFrame) -> MetricSeries:
+    """The headline metrics as MLflow series ``<benchmark>.<subset>.<protocol>.<metric>``."""
+    series: MetricSeries = {}
+    for row in benchmark_metrics.to_dict("records"):
+        prefix = f"{row['benchmark']}.{row['subset']}.{row['protocol']}"
+        series |= single_values({f"{prefix}.{key}": row[key] for key in TRACKED_METRICS if key in row})
+    return series
 
 
-def _report_rows(metrics: pd.DataFrame, layouts: dict[str, str]) -> pd.DataFrame:
-    """One row per benchmark/subset in the shape of :func:`benchmark_report_markdown`.
+def draw_confusion_matrices(benchmark_predictions: pd.DataFrame) -> Figure:
+    """One zero-shot confusion matrix per benchmark subset."""
+    return confusion_matrices_figure(*confusion_matrices(benchmark_predictions))
 
-    ``layouts`` names the paper table a benchmark is compared with ("" for none).
-    """
-    zero = metrics[metrics["protocol"] == "zero_shot"].set_index(["benchmark", "subset"])
-    rows = zero[["n", "majority_rate"]].copy()
-    for key in ("accuracy", "macro_f1", "roc_auc"):
-        rows[f"zero_shot_{key}"] = zero[key]
-    for start in ("distilled", "imagenet"):
-        folds = metrics[metrics["protocol"] == f"kfold_{start}"].set_index(["benchmark", "subset"])
-        if len(folds):
-            rows[f"kfold_{start}_accuracy_mean"] = folds["accuracy"]
-            rows[f"kfold_{start}_accuracy_std"] = folds["accuracy_std"]
-    rows = rows.reset_index()
-    rows["layout"] = rows["benchmark"].map(layouts)
-    return rows
+
+def write_benchmark_report(benchmark_metrics: pd.DataFrame, params: BenchmarkingParams) -> str:
+    """The Markdown report: zero-shot and k-fold figures, and the paper's numbers where it has them."""
+    layouts = {b.name: TWITTER_I_LAYOUT if b.paper_table == "twitter_i" else "" for b in params.benchmarks}
+    return benchmark_report_markdown(report_rows(benchmark_metrics, layouts), PAPER_REFERENCE)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from crowd_sentiment.core.benchmarks import load_benchmark
+from crowd_sentiment.core.benchmarks import THREE_CLASS_LAYOUTS, load_benchmark
 from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters, near_duplicates_of
-from crowd_sentiment.core.images import ImageStore
+from crowd_sentiment.core.images import ImageStore, content_id
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.selection import (
     confident_labels,
@@ -18,7 +19,7 @@ from crowd_sentiment.core.selection import (
     pool_near_duplicates,
     undersample_to_minority,
 )
-from crowd_sentiment.params import BenchmarkingParams, FilteringParams, parse
+from crowd_sentiment.params import BenchmarkingParams, FilteringParams
 
 log = logging.getLogger(__name__)
 
@@ -36,81 +37,81 @@ MANIFEST_COLUMNS = [
 
 
 def fingerprint_images(
-    tweet_images: pd.DataFrame, tweet_image_store: ImageStore, params: dict
+    tweet_images: pd.DataFrame, tweet_image_store: ImageStore, params: FilteringParams
 ) -> pd.DataFrame:
     """Per distinct image: 64-bit dHash (hex) and near-duplicate ``cluster_id`` (an image id)."""
-    config = parse(FilteringParams, params)
     ids = sorted(tweet_images["image_id"].unique())
     hashes = [dhash_file(tweet_image_store.path(i)) for i in ids]
-    labels = near_duplicate_clusters(hashes, config.max_hamming)
+    labels = near_duplicate_clusters(hashes, params.max_hamming)
     clusters = np.asarray(ids, dtype=object)[labels]
-    log.info(
-        "%d images in %d near-duplicate clusters (max_hamming=%d)",
-        len(ids),
-        len(set(labels)),
-        config.max_hamming,
-    )
+    log.info("%d images in %d near-duplicate clusters (max_hamming=%d)", len(ids), len(set(labels)), params.max_hamming)
     return pd.DataFrame({"image_id": ids, "dhash": [f"{h:016x}" for h in hashes], "cluster_id": clusters})
 
 
-def fingerprint_held_out_images(benchmarking_params: dict) -> pd.DataFrame:
-    """dHash (hex) of every picture of the configured benchmarks: ``benchmark, path, dhash``.
+def load_benchmark_images(params: BenchmarkingParams) -> pd.DataFrame:
+    """Every configured benchmark picture, read once for both uses: the leakage guard here and benchmarking.
 
-    Crowd pictures near these are dropped from training, so a held-out benchmark picture
-    never enters training as a repost or re-encoding.
+    Rows ``benchmark, subset, image, path, label, layout, root, n_classes, image_id, dhash``:
+    ``n_classes`` 2 (labels 0 negative, 1 positive) or 3; ``image_id`` the content hash, as
+    for crowd pictures; ``dhash`` the 64-bit difference hash (hex).
     """
-    config = parse(BenchmarkingParams, benchmarking_params)
-    frames = [load_benchmark(b.layout, b.root, b.name) for b in config.benchmarks]
-    images = pd.concat(frames, ignore_index=True).drop_duplicates("path")[["benchmark", "path"]]
-    images["dhash"] = [f"{dhash_file(path):016x}" for path in images["path"]]
-    log.info("fingerprinted %d held-out benchmark pictures", len(images))
-    return images.reset_index(drop=True)
+    frames = [
+        load_benchmark(b.layout, b.root, b.name).assign(
+            layout=b.layout, root=b.root, n_classes=3 if b.layout in THREE_CLASS_LAYOUTS else 2
+        )
+        for b in params.benchmarks
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    paths = table["path"].unique()
+    table["image_id"] = table["path"].map({p: content_id(Path(p).read_bytes()) for p in paths})
+    table["dhash"] = table["path"].map({p: f"{dhash_file(p):016x}" for p in paths})
+    log.info("benchmark images: %s", table.groupby(["benchmark", "subset"]).size().to_dict())
+    return table
 
 
 def build_distillation_manifest(
     tweet_images: pd.DataFrame,
     tweet_sentiment: pd.DataFrame,
     image_fingerprints: pd.DataFrame,
-    held_out_fingerprints: pd.DataFrame,
-    params: dict,
+    benchmark_images: pd.DataFrame,
+    params: FilteringParams,
 ) -> tuple[pd.DataFrame, dict]:
     """Training manifest (one row per kept image, with ``split``) and the filtering funnel counts."""
-    config = parse(FilteringParams, params)
     targets = image_targets(tweet_images, tweet_sentiment)
     funnel = {"image_occurrences": len(tweet_images), "distinct_images": len(targets)}
     hashes = image_fingerprints.set_index("image_id")["dhash"].map(lambda h: int(h, 16))
     held_out = near_duplicates_of(
         hashes.loc[targets["image_id"]].tolist(),
-        [int(h, 16) for h in held_out_fingerprints["dhash"]],
-        config.max_hamming,
+        [int(h, 16) for h in benchmark_images["dhash"].unique()],
+        params.max_hamming,
     )
     targets = targets[~held_out].reset_index(drop=True)
     funnel["after_removing_benchmark_duplicates"] = len(targets)
     clusters = image_fingerprints.set_index("image_id")["cluster_id"]
-    if config.drop_near_duplicates:
+    if params.drop_near_duplicates:
         targets = pool_near_duplicates(targets, clusters)
     else:
         targets = targets.assign(cluster_id=targets["image_id"].map(clusters))
     funnel["after_near_duplicates"] = len(targets)
     probs = targets[list(PROBABILITY_COLUMNS)].to_numpy()
-    labels, keep = confident_labels(probs, config.min_confidence)
+    labels, keep = confident_labels(probs, params.min_confidence)
     manifest = targets.assign(label_index=labels, confidence=probs.max(1))[keep].reset_index(drop=True)
     funnel["above_threshold"] = len(manifest)
-    if config.balance == "undersample" and len(manifest):
+    if params.balance == "undersample" and len(manifest):
         manifest = manifest[
-            undersample_to_minority(manifest["label_index"].to_numpy(), seed=config.seed)
+            undersample_to_minority(manifest["label_index"].to_numpy(), seed=params.seed)
         ].reset_index(drop=True)
     funnel["after_balancing"] = len(manifest)
     if manifest.empty:
         raise ValueError(
-            f"no image passed filtering (min_confidence={config.min_confidence}); funnel {funnel}"
+            f"no image passed filtering (min_confidence={params.min_confidence}); funnel {funnel}"
         )
     manifest["label"] = manifest["label_index"].map(dict(enumerate(SENTIMENTS)))
     manifest["split"] = grouped_stratified_split(
         manifest["label_index"].to_numpy(),
         manifest["cluster_id"].to_numpy(),
-        validation_fraction=config.validation_fraction,
-        seed=config.seed,
+        validation_fraction=params.validation_fraction,
+        seed=params.seed,
     )
     for split, frame in manifest.groupby("split"):
         funnel[f"{split}_by_label"] = (

@@ -4,8 +4,8 @@ from kedro.pipeline import Node, Pipeline
 
 from crowd_sentiment.pipelines.filtering.nodes import (
     build_distillation_manifest,
-    fingerprint_held_out_images,
     fingerprint_images,
+    load_benchmark_images,
 )
 
 
@@ -19,10 +19,10 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="fingerprint_images",
             ),
             Node(
-                fingerprint_held_out_images,
+                load_benchmark_images,
                 inputs="params:benchmarking",
-                outputs="held_out_fingerprints",
-                name="fingerprint_held_out_images",
+                outputs="benchmark_images",
+                name="load_benchmark_images",
             ),
             Node(
                 build_distillation_manifest,
@@ -30,7 +30,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "tweet_images",
                     "tweet_sentiment",
                     "image_fingerprints",
-                    "held_out_fingerprints",
+                    "benchmark_images",
                     "params:filtering",
                 ],
                 outputs=["distillation_manifest", "filtering_funnel"],

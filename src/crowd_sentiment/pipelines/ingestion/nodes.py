@@ -10,7 +10,7 @@ import pandas as pd
 from crowd_sentiment.core.images import ImageStore, InvalidImageError, prepare_image
 from crowd_sentiment.core.rejections import Rejection, rejections_frame
 from crowd_sentiment.core.tweets import STAGE, parse_stream_lines
-from crowd_sentiment.params import IngestionParams, parse
+from crowd_sentiment.params import IngestionParams
 
 log = logging.getLogger(__name__)
 
@@ -20,18 +20,16 @@ IMAGE_COLUMNS = ["image_id", "tweet_id", "media_key", "path", "width", "height"]
 
 
 def parse_tweet_dumps(
-    tweet_dumps: Mapping[str, Callable[[], str]], params: dict
+    tweet_dumps: Mapping[str, Callable[[], str]], params: IngestionParams
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Tweets, their photo references and the rejected lines/tweets of every dump partition.
 
     Args:
         tweet_dumps: partition name → loader of a JSON-lines Twitter API v2 dump.
-        params: ``ingestion`` parameters (``languages``).
     """
-    config = parse(IngestionParams, params)
     tweets, photos, rejections = [], [], []
     for name in sorted(tweet_dumps):
-        parsed = parse_stream_lines(tweet_dumps[name]().splitlines(), source=name, languages=config.languages)
+        parsed = parse_stream_lines(tweet_dumps[name]().splitlines(), source=name, languages=params.languages)
         tweets += parsed.tweets
         photos += parsed.photos
         rejections += [
@@ -55,7 +53,7 @@ def parse_tweet_dumps(
 
 
 def validate_photos(
-    tweet_photos: pd.DataFrame, tweet_media: Mapping[str, Callable[[], bytes]], params: dict
+    tweet_photos: pd.DataFrame, tweet_media: Mapping[str, Callable[[], bytes]], params: IngestionParams
 ) -> tuple[pd.DataFrame, dict[str, bytes], pd.DataFrame]:
     """Decode every referenced media file once, keep the valid ones resized under their content hash.
 
@@ -64,11 +62,10 @@ def validate_photos(
         ``{image_id: jpeg}`` for the store, and rejections (undecodable, too small,
         missing or unreferenced files).
     """
-    config = parse(IngestionParams, params)
     prepared: dict[str, object] = {}  # media_file -> StoredImage | Rejection
     files = sorted(tweet_photos["media_file"].unique())
     for done, media_file in enumerate(files, start=1):
-        prepared[media_file] = _prepare(media_file, tweet_media, config)
+        prepared[media_file] = _prepare(media_file, tweet_media, params)
         if done % 200 == 0 or done == len(files):
             log.info("validated %d/%d media files", done, len(files))
     rows, store, rejections = [], {}, []
@@ -96,7 +93,7 @@ def validate_photos(
     return pd.DataFrame(rows, columns=IMAGE_COLUMNS), store, rejections_frame(rejections)
 
 
-def _prepare(media_file: str, tweet_media: Mapping[str, Callable[[], bytes]], config: IngestionParams):
+def _prepare(media_file: str, tweet_media: Mapping[str, Callable[[], bytes]], params: IngestionParams):
     if media_file not in tweet_media:
         return Rejection(
             STAGE, "image", media_file, "missing_file", "referenced by a tweet but not in the media folder"
@@ -104,10 +101,10 @@ def _prepare(media_file: str, tweet_media: Mapping[str, Callable[[], bytes]], co
     try:
         return prepare_image(
             tweet_media[media_file](),
-            min_side=config.min_side,
-            max_pixels=config.max_pixels,
-            short_side=config.store_short_side,
-            quality=config.store_quality,
+            min_side=params.min_side,
+            max_pixels=params.max_pixels,
+            short_side=params.store_short_side,
+            quality=params.store_quality,
         )
     except InvalidImageError as err:
         return Rejection(STAGE, "image", media_file, err.reason, err.detail)

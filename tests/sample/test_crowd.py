@@ -11,13 +11,8 @@ import pytest
 from PIL import Image, ImageFile
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from crowd_sentiment.core.sample import (
-    KINDS,
-    SENTIMENTS,
-    SampleSpec,
-    generate_benchmark,
-    generate_crowd,
-)
+from crowd_sentiment.core.labels import SENTIMENTS
+from crowd_sentiment.sample import KINDS, SampleSpec, generate_benchmark, generate_crowd
 
 SPEC = SampleSpec(seed=3, n_tweets=300, n_benchmark=200)
 TINY_SPEC = SampleSpec(seed=5, n_tweets=40, n_benchmark=10)
@@ -56,10 +51,6 @@ def _decodes(data: bytes) -> bool:
 @pytest.fixture(autouse=True)
 def _strict_pillow(monkeypatch):
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
-
-
-def test_sentiment_order():
-    assert tuple(SENTIMENTS) == ("negative", "neutral", "positive")
 
 
 def test_generation_is_deterministic_and_seeded():
@@ -191,18 +182,3 @@ def test_ground_truth_files_match_votes_and_nest(benchmark):
     agreement = dict(zip(benchmark.votes["file"], benchmark.votes["agreement"]))
     assert subsets["five"] == {f for f, a in agreement.items() if a == 5}
     assert subsets["four"] == {f for f, a in agreement.items() if a >= 4}
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        {"agreement": 1.5},
-        {"class_mix": (0.5, 0.5, 0.5)},
-        {"image_size": (20, 20)},
-        {"n_tweets": 0},
-        {"repost_rate": 0.6, "near_duplicate_rate": 0.5},
-    ],
-)
-def test_spec_rejects_bad_values(bad):
-    with pytest.raises(ValueError):
-        SampleSpec(**bad)

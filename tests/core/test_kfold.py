@@ -7,18 +7,18 @@ import pandas as pd
 import pytest
 import torch
 
-from crowd_sentiment.core.protocols import (
+from crowd_sentiment.core.kfold import (
     FOLD_COLUMNS,
+    KFoldSettings,
     kfold_finetune,
     stratified_folds,
     summarise_folds,
 )
 from crowd_sentiment.core.students import StudentSpec, build_head
-from crowd_sentiment.core.training import TrainConfig
 
 F = 16
-SPEC = StudentSpec()
-FAST = TrainConfig(epochs=6, batch_size=16, lr=1e-2, optimizer="adamw")
+SPEC = StudentSpec(head_hidden=32)  # the paper's head
+FAST = KFoldSettings(epochs=6, batch_size=16, lr=1e-2, optimizer="adamw")
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,7 @@ def _separating_head_state(spec):
 
 def test_one_row_per_fold_with_sizes_that_partition_the_data():
     features, labels = _binary()
-    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=2)
+    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST, n_classes=2)
     assert list(frame.columns) == FOLD_COLUMNS
     assert frame["fold"].tolist() == [1, 2, 3, 4, 5]
     assert (frame["n_train"] + frame["n_test"] == 60).all()
@@ -86,12 +86,12 @@ def test_folds_are_stratified_and_partition_the_indices():
 def test_same_seed_same_result_and_global_rng_untouched():
     features, labels = _binary()
     state = torch.get_rng_state()
-    first = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=2, seed=7)
+    first = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST.model_copy(update={"seed": 7}), n_classes=2)
     assert torch.equal(state, torch.get_rng_state())
     torch.manual_seed(123)  # the caller's RNG state must not matter
-    second = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=2, seed=7)
+    second = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST.model_copy(update={"seed": 7}), n_classes=2)
     pd.testing.assert_frame_equal(first, second)
-    other = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=2, seed=8)
+    other = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST.model_copy(update={"seed": 8}), n_classes=2)
     assert not first[["accuracy", "roc_auc"]].equals(other[["accuracy", "roc_auc"]])
 
 
@@ -100,17 +100,14 @@ def test_distilled_start_loads_the_given_head():
     features, labels = _binary(shift=2.0)
     state = _separating_head_state(spec)
     before = {k: v.clone() for k, v in state.items()}
-    frozen = TrainConfig(epochs=1, batch_size=16, lr=1e-8, weight_decay=0.0)
-    distilled = kfold_finetune(features, labels, head_state=state, spec=spec, config=frozen, n_classes=2)
-    imagenet = kfold_finetune(features, labels, head_state=None, spec=spec, config=frozen, n_classes=2)
+    frozen = KFoldSettings(epochs=1, batch_size=16, lr=1e-8, weight_decay=0.0)
+    distilled = kfold_finetune(features, labels, head_state=state, spec=spec, settings=frozen, n_classes=2)
+    imagenet = kfold_finetune(features, labels, head_state=None, spec=spec, settings=frozen, n_classes=2)
     assert distilled["accuracy"].min() >= 0.9 and distilled["roc_auc"].min() >= 0.95
     assert imagenet["accuracy"].mean() < 0.85  # a random head barely moved by lr 1e-8
     assert all(torch.equal(before[k], state[k]) for k in state)  # the caller's state is not trained in place
-    # a whole student's state dict works too (its head.* keys), and epochs=0 scores the head as is
-    student_state = {"backbone.w": torch.zeros(1), **{f"head.{k}": v for k, v in state.items()}}
-    as_is = kfold_finetune(
-        features, labels, head_state=student_state, spec=spec, config=TrainConfig(epochs=0), n_classes=2
-    )
+    # epochs=0 scores the head as is
+    as_is = kfold_finetune(features, labels, head_state=state, spec=spec, settings=KFoldSettings(epochs=0), n_classes=2)
     gold_is_right = (features[:, 0] > 0).astype(int) == labels
     assert as_is["accuracy"].mean() == pytest.approx(gold_is_right.mean())
 
@@ -125,14 +122,14 @@ def test_no_test_fold_leakage():
     features = rng.normal(size=(80, 32)).astype(np.float32)
     labels = rng.integers(0, 2, 80)
     spec = StudentSpec(head_hidden=64, dropout=0.0)
-    config = TrainConfig(epochs=60, batch_size=16, lr=1e-2, label_smoothing=0.0, weight_decay=0.0)
-    held_out = kfold_finetune(features, labels, head_state=None, spec=spec, config=config, n_classes=2)
+    config = KFoldSettings(epochs=60, batch_size=16, lr=1e-2, label_smoothing=0.0, weight_decay=0.0)
+    held_out = kfold_finetune(features, labels, head_state=None, spec=spec, settings=config, n_classes=2)
     twins = kfold_finetune(
         np.concatenate([features, features]),
         np.concatenate([labels, labels]),
         head_state=None,
         spec=spec,
-        config=config,
+        settings=config,
         n_classes=2,
     )
     assert held_out["accuracy"].mean() < 0.7
@@ -141,7 +138,7 @@ def test_no_test_fold_leakage():
 
 def test_three_class_path():
     features, labels = _three_class()
-    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=3)
+    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST, n_classes=3)
     assert (frame["n_test"] == 12).all()
     assert frame["accuracy"].mean() >= 0.9
     assert frame["roc_auc"].notna().all() and frame["roc_auc"].mean() >= 0.95  # one-vs-rest macro
@@ -150,8 +147,8 @@ def test_three_class_path():
 def test_binary_labels_train_the_polar_outputs():
     """Gold 1 must be trained as head class 2 (positive), not 1 (neutral): scoring reads 0 and 2."""
     features, labels = _binary()
-    config = TrainConfig(epochs=15, batch_size=16, lr=1e-2, optimizer="adamw")
-    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, config=config, n_classes=2)
+    config = KFoldSettings(epochs=15, batch_size=16, lr=1e-2, optimizer="adamw")
+    frame = kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=config, n_classes=2)
     assert frame["accuracy"].min() >= 0.9 and frame["roc_auc"].min() >= 0.95
 
 
@@ -167,15 +164,7 @@ def test_binary_labels_train_the_polar_outputs():
 def test_bad_inputs_raise(labels, n_classes, message):
     features, _ = _binary()
     with pytest.raises(ValueError, match=message):
-        kfold_finetune(features, labels, head_state=None, spec=SPEC, config=FAST, n_classes=n_classes)
-
-
-def test_a_two_output_spec_is_refused():
-    features, labels = _binary()
-    with pytest.raises(ValueError, match="3 outputs"):
-        kfold_finetune(
-            features, labels, head_state=None, spec=StudentSpec(num_classes=2), config=FAST, n_classes=2
-        )
+        kfold_finetune(features, labels, head_state=None, spec=SPEC, settings=FAST, n_classes=n_classes)
 
 
 def test_summarise_folds_uses_population_std():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crowd_sentiment.core.sample.pictures import encode, render_picture
+from crowd_sentiment.sample import encode, render_picture
 
 SENTIMENTS = ("negative", "neutral", "positive")
 

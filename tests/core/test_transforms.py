@@ -1,15 +1,16 @@
-"""Tests for student image transforms and the image-file dataset."""
+"""Tests for student image transforms, image sets and the image-file dataset."""
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from crowd_sentiment.core.data import ImageFiles, eval_transform, train_transform
+from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
+from crowd_sentiment.core.transforms import eval_transform, train_transform
 from crowd_sentiment.core.students import StudentSpec
 
 SPEC = StudentSpec(
-    arch="test_efficientnet", image_size=32, crop_pct=0.8, mean=(0.5, 0.5, 0.5), std=(0.25, 0.5, 1.0)
+    arch="test_efficientnet", image_size=32, crop_pct=0.8, framing="crop", mean=(0.5, 0.5, 0.5), std=(0.25, 0.5, 1.0)
 )
 
 
@@ -31,7 +32,7 @@ def test_eval_transform_centre_crops_after_resizing_the_short_side():
     # short side 50 → 40 (= 32 / 0.8), long side 100 → 80, centre 32 of 80 columns: only the middle band
     image = Image.new("L", (100, 50), 0)
     image.paste(255, (45, 0, 55, 50))  # a white vertical band in the middle 10%
-    tensor = eval_transform(StudentSpec(image_size=32, crop_pct=0.8))(image.convert("RGB"))
+    tensor = eval_transform(StudentSpec(image_size=32, crop_pct=0.8, framing="crop"))(image.convert("RGB"))
     column = tensor[0].mean(dim=0)
     assert column[15:17].min() > 0.9 and column[0] < -0.9 and column[-1] < -0.9
 
@@ -62,12 +63,12 @@ def test_pad_framing_keeps_the_aspect_ratio_on_grey():
 
 
 def test_crop_framing_cuts_the_sides():
-    column = eval_transform(StudentSpec(image_size=32, crop_pct=1.0))(_band_image())[0].mean(dim=0)
+    column = eval_transform(StudentSpec(image_size=32, crop_pct=1.0, framing="crop"))(_band_image())[0].mean(dim=0)
     assert column[0] < -0.9 and column[-1] < -0.9 and column[15:17].min() > 0.9
 
 
 def test_unknown_framing_is_refused():
-    with pytest.raises(ValueError, match="unknown framing 'stretch'"):
+    with pytest.raises(ValueError, match="framing"):
         StudentSpec(framing="stretch")
 
 
@@ -88,16 +89,26 @@ def test_train_transform_shape():
 def test_image_files_returns_image_and_target(tmp_path):
     paths = [_save(tmp_path, "a.png", (40, 40), "red"), _save(tmp_path, "b.jpg", (60, 30), "blue")]
     targets = np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
-    dataset = ImageFiles([str(p) for p in paths], targets, eval_transform(SPEC))
+    dataset = ImageFiles(ImageSet.of(["a", "b"], [str(p) for p in paths], targets), eval_transform(SPEC))
     assert len(dataset) == 2
     image, target = dataset[1]
     assert image.shape == (3, 32, 32)
     assert target.dtype == torch.float32 and torch.allclose(target, torch.tensor([0.6, 0.3, 0.1]))
     assert image[2].mean() > image[0].mean()  # blue picture
-    empty = ImageFiles(paths, None, eval_transform(SPEC))
+    empty = ImageFiles(ImageSet.of(["a", "b"], paths), eval_transform(SPEC))
     assert empty[0][1].shape == (0,)
 
 
-def test_image_files_rejects_a_length_mismatch(tmp_path):
-    with pytest.raises(ValueError, match="2 paths but 1 targets"):
-        ImageFiles([tmp_path / "a.png", tmp_path / "b.png"], np.zeros((1, 3)), eval_transform(SPEC))
+def test_image_set_rejects_a_length_mismatch(tmp_path):
+    with pytest.raises(ValueError, match="got 2 ids, 2 paths and 1 target rows"):
+        ImageSet.of(["a", "b"], [tmp_path / "a.png", tmp_path / "b.png"], np.zeros((1, 3)))
+
+
+def test_image_set_from_a_frame_joins_paths_to_a_root(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"image_id": ["x", "y"], "path": ["x.jpg", "y.jpg"], "p": [0.25, 0.75]})
+    images = ImageSet.from_frame(frame, root=tmp_path, targets=["p"])
+    assert images.ids == ("x", "y") and images.paths == (tmp_path / "x.jpg", tmp_path / "y.jpg")
+    assert images.targets.dtype == np.float32 and images.targets.tolist() == [[0.25], [0.75]]
+    assert ImageSet.from_frame(frame).targets.shape == (2, 0)

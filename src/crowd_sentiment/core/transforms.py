@@ -1,4 +1,4 @@
-"""Image tensors for students: transforms and a dataset over image files.
+"""Picture → normalised tensor for students: framing, resizing, augmentation.
 
 How a picture becomes the square ``image_size`` input is the student's ``framing``:
 
@@ -16,14 +16,10 @@ nothing first), then takes a random resized crop and a horizontal flip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
-import numpy as np
-import torch
 from PIL import Image
 from torch import Tensor
-from torch.utils.data import Dataset
 from torchvision import transforms as T
 
 from crowd_sentiment.core.students import StudentSpec
@@ -79,28 +75,3 @@ def train_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
         ]
         + _to_tensor(spec)
     )
-
-
-class ImageFiles(Dataset):
-    """Images read from files with per-image target vectors.
-
-    Item ``i`` is ``(image (3, S, S) float32, target (K,) float32)``; ``targets`` is
-    ``(N, K)`` (teacher probabilities, or zeros when only images are needed).
-    """
-
-    def __init__(self, paths: Sequence[str | Path], targets: np.ndarray | None, transform: Callable):
-        self.paths = [Path(p) for p in paths]
-        self.targets = (
-            np.zeros((len(self.paths), 0), np.float32) if targets is None else np.asarray(targets, np.float32)
-        )
-        if len(self.targets) != len(self.paths):
-            raise ValueError(f"{len(self.paths)} paths but {len(self.targets)} targets")
-        self.transform = transform
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
-        with Image.open(self.paths[index]) as image:
-            tensor = self.transform(image.convert("RGB"))
-        return tensor, torch.tensor(self.targets[index])

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from crowd_sentiment.core.sample.texts import (
-    FOREIGN_LANGS,
+from crowd_sentiment.sample.texts import (
     english_text,
     foreign_text,
     mention_only_text,
     retweet_text,
     short_url,
 )
+from crowd_sentiment.sample.vocabulary import FOREIGN_LANGS
 
 USERS = ("anna", "bob_7", "carla")
 

@@ -1,49 +1,23 @@
-"""Synthetic pictures whose *visual* sentiment an ImageNet CNN can pick up.
+"""Synthetic pictures whose visual sentiment an ImageNet CNN can pick up.
 
-Each picture is a small scene drawn with Pillow. Its visual sentiment is carried by cues
-that pretrained features respond to:
-
-- positive: warm, saturated, bright palette; blue sky; sun; flowers; hearts; smiling faces;
-- negative: dark, cold, desaturated palette; storm clouds; rain streaks; cracks and
-  jagged shapes; frowning faces;
-- neutral: mid-grey/beige palette; boxes; documents with text-like lines; tables;
-  straight-mouthed faces.
-
-A per-picture ``clarity`` in [0, 1] bounds how strong the cues are. Each cue (the palette
-and every cue shape) gets its own strength, ``clarity`` times a factor drawn in [0.5, 1],
-so no single cue, the palette included, decides on its own: the palette is blended toward
-an ambiguous muted middle, cue shapes fade toward the background. Unclear pictures have
-fewer cues of their class, more clutter and more often a distractor cue of another class;
-at clarity 0 a picture carries on average as many distractor cues as own ones (nothing
-readable is left).
-
-Real photos carry nuisance that has nothing to do with sentiment; so do these:
-
-- framing: in 30 % of pictures the scene fills only part of the frame (a poster, a
-  window, a screen) inside a busy background of everyday colours, blotchy texture,
-  façades and clutter;
-- scale: cue shapes from 4 % to 20 % of the short side (log-uniform), any layout;
-- occlusion: a third of the pictures have a foreground object (a head and shoulders, a
-  sticker, a caption bar) covering up to about a fifth of the frame;
-- camera: every picture gets a random colour cast (white balance), exposure, contrast
-  and saturation; a quarter are soft (out of focus or upscaled);
-- random clutter in random colours, pixel noise, JPEG quality, a few PNGs.
-
-All randomness comes from the ``numpy.random.Generator`` passed in; no module state.
+A Pillow scene (palette, cue shapes, clutter) whose cues fade with ``clarity``, plus
+sentiment-free nuisance: framing, occlusion, colour cast, exposure, blur and noise.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
+from crowd_sentiment.sample._random import pick
+
 Color = tuple[int, int, int]
 Box = tuple[int, int, int, int]
-T = TypeVar("T")
 
 # Muted beige-grey that all palettes drift toward when clarity is low.
 _MIDDLE: Color = (142, 138, 130)
@@ -89,11 +63,6 @@ def _jitter(colour: Color, rng: np.random.Generator, sigma: float = 12.0) -> Col
     return tuple(int(v) for v in noisy)  # type: ignore[return-value]
 
 
-def _pick(rng: np.random.Generator, options: tuple[T, ...]) -> T:
-    """One element of ``options``, uniformly."""
-    return options[int(rng.integers(len(options)))]
-
-
 def _background(top: Color, bottom: Color, horizon: float, size: tuple[int, int]) -> Image.Image:
     """Vertical two-colour gradient of ``size``, blending around ``horizon`` (0..1 of height)."""
     width, height = size
@@ -101,16 +70,6 @@ def _background(top: Color, bottom: Color, horizon: float, size: tuple[int, int]
     t = 1.0 / (1.0 + np.exp(-(rows - horizon) * 12.0))  # soft step at the horizon
     column = (np.asarray(top) * (1 - t) + np.asarray(bottom) * t).astype(np.uint8)  # (H, 3)
     return Image.fromarray(column[:, None, :], "RGB").resize(size, Image.Resampling.NEAREST)
-
-
-def _spot(
-    rng: np.random.Generator, size: tuple[int, int], radius: int, top: float = 0.0, bottom: float = 1.0
-) -> tuple[int, int]:
-    """A random centre inside the picture, vertically between fractions ``top``..``bottom``."""
-    width, height = size
-    x = int(rng.integers(0, max(1, width)))
-    y = int(height * (top + (bottom - top) * rng.random()))
-    return min(max(x, radius // 2), width - 1), min(max(y, radius // 2), height - 1)
 
 
 def _circle(centre: tuple[int, int], radius: int) -> Box:
@@ -121,247 +80,164 @@ def _circle(centre: tuple[int, int], radius: int) -> Box:
 
 
 # --- cue shapes -----------------------------------------------------------------------
-# Each drawer: (draw, rng, size, radius, colour, line width) -> None.
 
 
-def _sun(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+@dataclass(frozen=True)
+class _Pen:
+    """What every cue drawer gets: the canvas, the randomness, and the cue's size and paint."""
+
+    draw: ImageDraw.ImageDraw
+    rng: np.random.Generator
+    size: tuple[int, int]  # (width, height) of the canvas in px
+    radius: int  # size of the cue in px
+    colour: Color
+    width: int  # line width in px
+
+    def spot(self, top: float = 0.0, bottom: float = 1.0) -> tuple[int, int]:
+        """A random centre inside the canvas, vertically between fractions ``top``..``bottom``."""
+        width, height = self.size
+        x = int(self.rng.integers(0, max(1, width)))
+        y = int(height * (top + (bottom - top) * self.rng.random()))
+        return min(max(x, self.radius // 2), width - 1), min(max(y, self.radius // 2), height - 1)
+
+
+Drawer = Callable[[_Pen], None]
+
+
+def _sun(p: _Pen) -> None:
     """A disc with rays, high in the picture."""
-    cx, cy = _spot(rng, size, radius, 0.05, 0.35)
-    draw.ellipse(_circle((cx, cy), radius), fill=colour)
-    for angle in np.linspace(0, 2 * np.pi, 10, endpoint=False) + rng.random():
-        x0, y0 = cx + 1.3 * radius * np.cos(angle), cy + 1.3 * radius * np.sin(angle)
-        x1, y1 = cx + 1.9 * radius * np.cos(angle), cy + 1.9 * radius * np.sin(angle)
-        draw.line((x0, y0, x1, y1), fill=colour, width=width)
+    cx, cy = p.spot(0.05, 0.35)
+    p.draw.ellipse(_circle((cx, cy), p.radius), fill=p.colour)
+    for angle in np.linspace(0, 2 * np.pi, 10, endpoint=False) + p.rng.random():
+        x0, y0 = cx + 1.3 * p.radius * np.cos(angle), cy + 1.3 * p.radius * np.sin(angle)
+        x1, y1 = cx + 1.9 * p.radius * np.cos(angle), cy + 1.9 * p.radius * np.sin(angle)
+        p.draw.line((x0, y0, x1, y1), fill=p.colour, width=p.width)
 
 
-def _flower(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _flower(p: _Pen) -> None:
     """Five round petals around a yellow heart, low in the picture, on a stem."""
-    cx, cy = _spot(rng, size, radius, 0.55, 0.95)
-    draw.line((cx, cy, cx, cy + 3 * radius), fill=(40, 150, 40), width=width)
+    cx, cy = p.spot(0.55, 0.95)
+    p.draw.line((cx, cy, cx, cy + 3 * p.radius), fill=(40, 150, 40), width=p.width)
     for angle in np.linspace(0, 2 * np.pi, 5, endpoint=False):
-        px, py = cx + radius * np.cos(angle), cy + radius * np.sin(angle)
-        draw.ellipse(_circle((int(px), int(py)), int(radius * 0.7)), fill=colour)
-    draw.ellipse(_circle((cx, cy), int(radius * 0.5)), fill=(255, 220, 50))
+        px, py = cx + p.radius * np.cos(angle), cy + p.radius * np.sin(angle)
+        p.draw.ellipse(_circle((int(px), int(py)), int(p.radius * 0.7)), fill=p.colour)
+    p.draw.ellipse(_circle((cx, cy), int(p.radius * 0.5)), fill=(255, 220, 50))
 
 
-def _heart(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _heart(p: _Pen) -> None:
     """Two lobes and a point."""
-    cx, cy = _spot(rng, size, radius)
-    half = max(1, radius // 2)
-    draw.ellipse(_circle((cx - half, cy), half), fill=colour)
-    draw.ellipse(_circle((cx + half, cy), half), fill=colour)
-    draw.polygon(
+    cx, cy = p.spot()
+    radius, half = p.radius, max(1, p.radius // 2)
+    p.draw.ellipse(_circle((cx - half, cy), half), fill=p.colour)
+    p.draw.ellipse(_circle((cx + half, cy), half), fill=p.colour)
+    p.draw.polygon(
         [(cx - radius, cy + half // 3), (cx + radius, cy + half // 3), (cx, cy + int(1.4 * radius))],
-        fill=colour,
+        fill=p.colour,
     )
 
 
-def _face(
-    draw: ImageDraw.ImageDraw, centre: tuple[int, int], radius: int, colour: Color, mood: int, width: int
-) -> None:
-    """A round face; ``mood`` +1 smiles, -1 frowns, 0 has a straight mouth."""
+def _face(p: _Pen, tint: Color, mood: int) -> None:
+    """A round face anywhere, painted toward ``tint``; ``mood`` +1 smiles, -1 frowns, 0 is straight."""
+    centre = p.spot()
     cx, cy = centre
-    draw.ellipse(_circle(centre, radius), fill=colour, outline=(30, 30, 30), width=width)
+    radius, width, ink = p.radius, p.width, (20, 20, 20)
+    skin = _lerp(p.colour, tint, 0.7)
+    p.draw.ellipse(_circle(centre, radius), fill=skin, outline=(30, 30, 30), width=width)
     eye = max(1, radius // 8)
     for dx in (-radius // 3, radius // 3):
-        draw.ellipse(_circle((cx + dx, cy - radius // 4), eye), fill=(20, 20, 20))
+        p.draw.ellipse(_circle((cx + dx, cy - radius // 4), eye), fill=ink)
     r = max(1, radius // 2)
     if mood > 0:
-        draw.arc((cx - r, cy - r // 2, cx + r, cy + r), 20, 160, fill=(20, 20, 20), width=width)
+        p.draw.arc((cx - r, cy - r // 2, cx + r, cy + r), 20, 160, fill=ink, width=width)
     elif mood < 0:
-        draw.arc((cx - r, cy + r // 3, cx + r, cy + r + r // 2), 200, 340, fill=(20, 20, 20), width=width)
+        p.draw.arc((cx - r, cy + r // 3, cx + r, cy + r + r // 2), 200, 340, fill=ink, width=width)
     else:
-        draw.line((cx - r, cy + r // 2, cx + r, cy + r // 2), fill=(20, 20, 20), width=width)
+        p.draw.line((cx - r, cy + r // 2, cx + r, cy + r // 2), fill=ink, width=width)
 
 
-def _happy_face(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
-    """A yellow smiling face anywhere."""
-    _face(draw, _spot(rng, size, radius), radius, _lerp(colour, (255, 210, 60), 0.7), +1, width)
+_happy_face: Drawer = partial(_face, tint=(255, 210, 60), mood=+1)  # yellow, smiling
+_sad_face: Drawer = partial(_face, tint=(150, 160, 180), mood=-1)  # pale blue-grey, frowning
+_plain_face: Drawer = partial(_face, tint=(215, 200, 180), mood=0)  # beige, straight mouth
 
 
-def _sad_face(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
-    """A pale blue-grey frowning face anywhere."""
-    _face(draw, _spot(rng, size, radius), radius, _lerp(colour, (150, 160, 180), 0.7), -1, width)
-
-
-def _plain_face(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
-    """A beige face with a straight mouth."""
-    _face(draw, _spot(rng, size, radius), radius, _lerp(colour, (215, 200, 180), 0.7), 0, width)
-
-
-def _cloud(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _cloud(p: _Pen) -> None:
     """A dark storm cloud of overlapping blobs, high in the picture, sometimes with a bolt."""
-    cx, cy = _spot(rng, size, radius, 0.05, 0.4)
+    cx, cy = p.spot(0.05, 0.4)
+    radius = p.radius
     for dx in (-radius, -radius // 3, radius // 3, radius):
-        draw.ellipse(
-            _circle((cx + dx, cy + int(rng.integers(-radius // 3 - 1, radius // 3 + 1))), int(radius * 0.7)),
-            fill=colour,
-        )
-    if rng.random() < 0.4:
+        dy = int(p.rng.integers(-radius // 3 - 1, radius // 3 + 1))
+        p.draw.ellipse(_circle((cx + dx, cy + dy), int(radius * 0.7)), fill=p.colour)
+    if p.rng.random() < 0.4:
         bolt = [
             (cx, cy + radius // 2),
             (cx - radius // 3, cy + radius + radius // 2),
             (cx + radius // 6, cy + radius + radius // 3),
             (cx - radius // 6, cy + 2 * radius),
         ]
-        draw.line(bolt, fill=(230, 230, 160), width=width + 1)
+        p.draw.line(bolt, fill=(230, 230, 160), width=p.width + 1)
 
 
-def _rain(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _rain(p: _Pen) -> None:
     """Many short slanted streaks in a light cold grey."""
-    w, h = size
-    streak = _lerp(colour, (175, 185, 200), 0.6)
-    n = 20 + int(rng.integers(0, 30))
-    xs, ys = rng.integers(0, max(1, w), n), rng.integers(0, max(1, h), n)
-    length = max(2, radius // 2)
+    w, h = p.size
+    streak = _lerp(p.colour, (175, 185, 200), 0.6)
+    n = 20 + int(p.rng.integers(0, 30))
+    xs, ys = p.rng.integers(0, max(1, w), n), p.rng.integers(0, max(1, h), n)
+    length = max(2, p.radius // 2)
     for x, y in zip(xs, ys):
-        draw.line(
-            (int(x), int(y), int(x) - length // 3, int(y) + length), fill=streak, width=max(1, width // 2)
-        )
+        line = (int(x), int(y), int(x) - length // 3, int(y) + length)
+        p.draw.line(line, fill=streak, width=max(1, p.width // 2))
 
 
-def _crack(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _crack(p: _Pen) -> None:
     """A jagged dark polyline, like a crack in a wall or broken glass."""
-    x, y = _spot(rng, size, radius)
+    x, y = p.spot()
     points = [(x, y)]
     for _ in range(6):
-        x += int(rng.integers(-radius, radius + 1))
-        y += int(rng.integers(radius // 3, radius + 1))
+        x += int(p.rng.integers(-p.radius, p.radius + 1))
+        y += int(p.rng.integers(p.radius // 3, p.radius + 1))
         points.append((x, y))
-    draw.line(points, fill=_lerp(colour, (10, 10, 12), 0.6), width=width + 1)
+    p.draw.line(points, fill=_lerp(p.colour, (10, 10, 12), 0.6), width=p.width + 1)
 
 
-def _box(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _box(p: _Pen) -> None:
     """A cardboard-like box: a rectangle with a lighter top face."""
-    cx, cy = _spot(rng, size, radius, 0.4, 0.95)
-    top = _lerp(colour, (255, 255, 255), 0.3)
-    d = radius // 3
-    draw.polygon(
-        [
-            (cx - radius, cy - radius),
-            (cx - radius + d, cy - radius - d),
-            (cx + radius + d, cy - radius - d),
-            (cx + radius, cy - radius),
-        ],
-        fill=top,
-    )
-    draw.rectangle(
+    cx, cy = p.spot(0.4, 0.95)
+    radius, d = p.radius, p.radius // 3
+    top = [(cx - radius, cy - radius), (cx - radius + d, cy - radius - d), (cx + radius + d, cy - radius - d)]
+    p.draw.polygon([*top, (cx + radius, cy - radius)], fill=_lerp(p.colour, (255, 255, 255), 0.3))
+    p.draw.rectangle(
         (cx - radius, cy - radius, cx + radius, cy + radius),
-        fill=colour,
+        fill=p.colour,
         outline=(60, 60, 60),
-        width=max(1, width // 2),
+        width=max(1, p.width // 2),
     )
 
 
-def _document(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _document(p: _Pen) -> None:
     """A white page with grey text-like lines."""
-    cx, cy = _spot(rng, size, radius)
+    cx, cy = p.spot()
+    radius = p.radius
     x0, y0, x1, y1 = cx - radius, cy - int(radius * 1.3), cx + radius, cy + int(radius * 1.3)
-    draw.rectangle((x0, y0, x1, y1), fill=_lerp(colour, (245, 245, 240), 0.8), outline=(90, 90, 90))
+    p.draw.rectangle((x0, y0, x1, y1), fill=_lerp(p.colour, (245, 245, 240), 0.8), outline=(90, 90, 90))
     step = max(2, radius // 4)
     for y in range(y0 + step, y1 - step // 2, step):
-        end = x1 - step - int(rng.integers(0, max(1, radius)))
-        draw.line((x0 + step, y, max(x0 + step, end), y), fill=(100, 100, 100), width=max(1, width // 2))
+        end = x1 - step - int(p.rng.integers(0, max(1, radius)))
+        p.draw.line((x0 + step, y, max(x0 + step, end), y), fill=(100, 100, 100), width=max(1, p.width // 2))
 
 
-def _table(
-    draw: ImageDraw.ImageDraw,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    radius: int,
-    colour: Color,
-    width: int,
-) -> None:
+def _table(p: _Pen) -> None:
     """A grid of cells, like a spreadsheet or timetable."""
-    cx, cy = _spot(rng, size, radius)
-    x0, y0, x1, y1 = cx - 2 * radius, cy - radius, cx + 2 * radius, cy + radius
-    draw.rectangle((x0, y0, x1, y1), fill=_lerp(colour, (235, 235, 235), 0.7), outline=(70, 70, 70))
+    cx, cy = p.spot()
+    x0, y0, x1, y1 = cx - 2 * p.radius, cy - p.radius, cx + 2 * p.radius, cy + p.radius
+    p.draw.rectangle((x0, y0, x1, y1), fill=_lerp(p.colour, (235, 235, 235), 0.7), outline=(70, 70, 70))
     for i in range(1, 4):
         x = x0 + (x1 - x0) * i // 4
-        draw.line((x, y0, x, y1), fill=(70, 70, 70), width=1)
+        p.draw.line((x, y0, x, y1), fill=(70, 70, 70), width=1)
     for j in range(1, 3):
         y = y0 + (y1 - y0) * j // 3
-        draw.line((x0, y, x1, y), fill=(70, 70, 70), width=1)
+        p.draw.line((x0, y, x1, y), fill=(70, 70, 70), width=1)
 
-
-Drawer = Callable[[ImageDraw.ImageDraw, np.random.Generator, tuple[int, int], int, Color, int], None]
 
 _CUES: dict[str, tuple[Drawer, ...]] = {
     "positive": (_sun, _flower, _heart, _happy_face, _flower, _heart),
@@ -400,7 +276,7 @@ def _everyday_colour(rng: np.random.Generator) -> Color:
 
 
 def _add_texture(image: Image.Image, rng: np.random.Generator, strength: float) -> Image.Image:
-    """``image`` plus low-frequency colour blotches (lighting, foliage, stains) of amplitude ``strength`` (0..1)."""
+    """``image`` plus low-frequency colour blotches of amplitude ``strength`` (0..1)."""
     cells = (int(rng.integers(3, 9)), int(rng.integers(3, 7)))
     grid = 128.0 + rng.uniform(-127.0, 127.0, (cells[1], cells[0], 3)) * strength
     blotches = Image.fromarray(grid.astype(np.uint8), "RGB").resize(image.size, Image.Resampling.BILINEAR)
@@ -456,11 +332,10 @@ def _occlude(draw: ImageDraw.ImageDraw, rng: np.random.Generator, size: tuple[in
 
 
 def _camera(image: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """Global photometric nuisance: white balance, exposure, contrast, saturation, focus.
+    """Random white balance, exposure, contrast, saturation and, a quarter of the time, blur.
 
-    Log-normal factors around 1 (one sigma: ~8 % per-channel colour cast, ~1/2 stop
-    exposure, ~20 % contrast, ~30 % saturation), applied as one colour matrix; a quarter
-    of the pictures are also soft (out of focus or upscaled from a smaller upload).
+    Log-normal factors, one sigma: ~8 % colour cast per channel, ~1/2 stop exposure, ~20 %
+    contrast, ~30 % saturation.
     """
     gains = np.exp(rng.normal(0.0, 0.08, 3)) * np.exp(rng.normal(0.0, 0.35))
     contrast = float(np.exp(rng.normal(0.0, 0.2)))
@@ -500,7 +375,7 @@ def _scene(sentiment: str, clarity: float, rng: np.random.Generator, size: tuple
     width, height = size
     sigma = 6.0 if sentiment == "neutral" else 12.0  # keep neutral walls grey/beige
     palette = _cue_strength(clarity, rng)
-    top, bottom = (_lerp(_MIDDLE, _jitter(c, rng, sigma), palette) for c in _pick(rng, _SCHEMES[sentiment]))
+    top, bottom = (_lerp(_MIDDLE, _jitter(c, rng, sigma), palette) for c in pick(rng, _SCHEMES[sentiment]))
     image = _background(top, bottom, 0.3 + 0.4 * rng.random(), size)
     draw = ImageDraw.Draw(image)
     unit = min(width, height)
@@ -509,31 +384,25 @@ def _scene(sentiment: str, clarity: float, rng: np.random.Generator, size: tuple
     cue_classes = [sentiment] * int(round(clarity * 4 + rng.random()))  # 0-1 at clarity 0, 4-5 at 1
     if rng.random() < 0.5 * (1 - clarity):  # a distractor: as likely as an own cue at clarity 0
         cue_classes.insert(
-            int(rng.integers(len(cue_classes) + 1)), _pick(rng, tuple(s for s in _SCHEMES if s != sentiment))
+            int(rng.integers(len(cue_classes) + 1)), pick(rng, tuple(s for s in _SCHEMES if s != sentiment))
         )
     for cue_class in cue_classes:
         radius = max(1, int(unit * np.exp(rng.uniform(np.log(0.04), np.log(0.2)))))
         strength = _cue_strength(clarity, rng)
-        colour = _lerp(bottom, _jitter(_pick(rng, _CUE_COLOURS[cue_class]), rng), 0.35 + 0.65 * strength)
-        _pick(rng, _CUES[cue_class])(draw, rng, size, radius, colour, line)
+        colour = _lerp(bottom, _jitter(pick(rng, _CUE_COLOURS[cue_class]), rng), 0.35 + 0.65 * strength)
+        pick(rng, _CUES[cue_class])(_Pen(draw, rng, size, radius, colour, line))
     return image
 
 
 def render_picture(
     sentiment: str, clarity: float, rng: np.random.Generator, size: tuple[int, int]
 ) -> Image.Image:
-    """Render an RGB scene of visual ``sentiment`` (negative|neutral|positive).
+    """An RGB picture of visual ``sentiment`` (negative|neutral|positive), exactly ``size``.
 
-    ``clarity`` in [0, 1] bounds how strong the sentiment cues are: near 1 the palette and
-    4-5 cues of the class are strong (each cue's own strength is drawn in [0.5, 1] x
-    clarity); 0 gives a muted palette, extra clutter, and faint cues that are as likely
-    of another class as of ``sentiment`` (0 or 1 own cue, a distractor half the time).
-    Sentiment-free nuisance comes on top: in 30 % of pictures the scene fills only 30-80 %
-    of the frame inside a busy background, a third get a foreground occluder (a head, a
-    sticker or a caption bar covering up to about a fifth of the frame), and every
-    picture gets a random colour cast, exposure, contrast and saturation, sometimes blur.
-    ``size`` is ``(width, height)`` in pixels (any size >= 1; tiny icons work).
-    Returns a ``PIL.Image.Image`` in mode RGB of exactly ``size``.
+    ``size`` is (width, height) in px, any size >= 1. ``clarity`` in [0, 1]: near 1 a strong
+    palette and 4-5 cues of ``sentiment``; near 0 a muted palette, more clutter, 0-1 faint own
+    cue and, half the time, a distractor cue of another class. Nuisance comes on top: 30 %
+    framed inside a busy background, a third occluded, every one a random camera.
     """
     if sentiment not in _SCHEMES:
         raise ValueError(f"unknown sentiment {sentiment!r}; expected one of {tuple(_SCHEMES)}")

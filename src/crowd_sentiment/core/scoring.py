@@ -1,0 +1,74 @@
+"""Benchmark scores: zero-shot predictions per image, then metrics per benchmark subset and protocol."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from crowd_sentiment.core.kfold import SUMMARY_METRICS, summarise_folds
+from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
+from crowd_sentiment.core.metrics import classification_scores, confusion_matrix, majority_rate
+from crowd_sentiment.core.polar import (
+    BINARY_CLASSES,
+    binary_prediction,
+    polar_roc_auc,
+    polar_score,
+    three_class_prediction,
+)
+
+log = logging.getLogger(__name__)
+PREDICTION_COLUMNS = ["benchmark", "subset", "image", "n_classes", "gold", "prediction", "score", *PROBABILITY_COLUMNS]
+SUBSET = ["benchmark", "subset"]
+
+
+def class_names(n_classes: int) -> tuple[str, ...]:
+    """The class names of a benchmark's labels: binary (negative, positive) or the three sentiments."""
+    return SENTIMENTS if n_classes == 3 else BINARY_CLASSES
+
+
+def zero_shot_predictions(benchmark_images: pd.DataFrame, paths: list[str], probs: np.ndarray) -> pd.DataFrame:
+    """Per benchmark row: gold, prediction (binary or three-class by ``n_classes``), polar score, probabilities.
+
+    ``probs`` ``(P, 3)`` are the student's probabilities for the distinct ``paths``.
+    """
+    per_image = pd.DataFrame(probs, columns=list(PROBABILITY_COLUMNS)).assign(
+        path=paths, binary=binary_prediction(probs), three=three_class_prediction(probs), score=polar_score(probs)
+    )
+    predictions = benchmark_images.merge(per_image, on="path", how="left").rename(columns={"label": "gold"})
+    predictions["prediction"] = np.where(predictions["n_classes"] == 3, predictions["three"], predictions["binary"])
+    return predictions[PREDICTION_COLUMNS]
+
+
+def subset_metrics(predictions: pd.DataFrame, kfold_results: pd.DataFrame) -> pd.DataFrame:
+    """One row per (benchmark, subset, protocol): ``zero_shot`` scores and ``kfold_<start>`` means and stds."""
+    rows = []
+    for (benchmark, subset), frame in predictions.groupby(SUBSET, sort=False):
+        gold, predicted = frame["gold"].to_numpy(), frame["prediction"].to_numpy()
+        n_classes = int(frame["n_classes"].iloc[0])
+        scores = classification_scores(gold, predicted, class_names(n_classes))
+        scores["roc_auc"] = polar_roc_auc(gold, frame["score"].to_numpy(), n_classes)
+        scores["majority_rate"] = majority_rate(gold)
+        rows.append({"benchmark": benchmark, "subset": subset, "protocol": "zero_shot", **scores})
+        log.info("%s/%s zero-shot: accuracy %.3f (majority %.3f), macro-F1 %.3f, AUC %.3f (n=%d)",
+                 benchmark, subset, scores["accuracy"], scores["majority_rate"], scores["macro_f1"], scores["roc_auc"], len(frame))  # fmt: skip
+    for (benchmark, subset, start), folds in kfold_results.groupby([*SUBSET, "start"], sort=False):
+        summary = summarise_folds(folds)
+        rows.append({
+            "benchmark": benchmark, "subset": subset, "protocol": f"kfold_{start}",
+            **{key: summary[f"{key}_mean"] for key in SUMMARY_METRICS},
+            **{f"{key}_std": summary[f"{key}_std"] for key in SUMMARY_METRICS},
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def confusion_matrices(predictions: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]]]:
+    """Zero-shot count matrices ``(K, K)`` (rows gold) and class names, both by title ``"<benchmark> <subset>"``."""
+    matrices, names = {}, {}
+    for (benchmark, subset), frame in predictions.groupby(SUBSET, sort=False):
+        classes = class_names(int(frame["n_classes"].iloc[0]))
+        title = f"{benchmark} {subset}"
+        matrices[title] = confusion_matrix(frame["gold"].to_numpy(), frame["prediction"].to_numpy(), len(classes))
+        names[title] = classes
+    return matrices, names
