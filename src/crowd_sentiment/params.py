@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from crowd_sentiment.core.distill import DistillationSettings
 from crowd_sentiment.core.kfold import KFoldSettings
-from crowd_sentiment.core.labels import SENTIMENTS, Sentiment
+from crowd_sentiment.core.selection import FilteringSettings
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.teachers import VaderSettings
 from crowd_sentiment.sample import SampleSpec
@@ -51,27 +51,7 @@ class TeacherLabelingParams(Settings):
     evaluation: list[TextSetSpec] = []
 
 
-class FilteringParams(Settings):
-    """From teacher probabilities to a de-duplicated, confident, split training manifest."""
-
-    min_confidence: dict[Sentiment, float] = {"negative": 0.70, "neutral": 0.90, "positive": 0.90}
-    max_hamming: int = Field(4, ge=0, le=32)  # dHash bits within which two pictures are near-duplicates
-    drop_near_duplicates: bool = True  # keep one picture per near-duplicate cluster
-    balance: Literal["none", "undersample"] = "none"
-    validation_fraction: float = Field(0.2, gt=0, lt=1)  # of duplicate clusters, per label
-    seed: int = 42
-
-    @model_validator(mode="after")
-    def _all_classes(self) -> FilteringParams:
-        missing = set(SENTIMENTS) - set(self.min_confidence)
-        if missing:
-            raise ValueError(f"min_confidence needs a threshold for {sorted(missing)}")
-        bad = {k: v for k, v in self.min_confidence.items() if not 0 <= v <= 1}
-        if bad:
-            raise ValueError(f"min_confidence values must be in [0, 1], got {bad}")
-        return self
-
-
+FilteringParams = FilteringSettings
 DistillationParams = DistillationSettings
 
 

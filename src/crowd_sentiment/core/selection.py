@@ -1,27 +1,46 @@
-"""From teacher probabilities per tweet to a clean, leakage-free training manifest.
-
-Steps (each a pure function on frames):
-
-1. :func:`image_targets` — each image inherits its tweets' teacher probabilities; an
-   image posted by several tweets (same content hash) gets their mean.
-2. :func:`pool_near_duplicates` — optionally keep one image per near-duplicate cluster
-   (the largest), with the mean probabilities of all tweets in the cluster.
-3. :func:`confident_labels` — the argmax class is kept when its probability reaches a
-   per-class threshold (paper: 0.70 negative, 0.90 neutral, 0.90 positive).
-4. :func:`grouped_stratified_split` — a seeded train/validation split, stratified by
-   label, in which a duplicate cluster never spans two splits.
-"""
+"""From teacher probabilities per tweet to a confident, de-duplicated, leakage-free training manifest."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, model_validator
 
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
+from crowd_sentiment.core.dedup import near_duplicates_of
+from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS, Sentiment
+from crowd_sentiment.core.settings import Settings
 
+log = logging.getLogger(__name__)
 PROBS = list(PROBABILITY_COLUMNS)
+MANIFEST_COLUMNS = [
+    "image_id", "path", *PROBABILITY_COLUMNS, "label", "label_index", "confidence", "n_tweets", "cluster_id", "split",
+]  # fmt: skip
+
+
+class FilteringSettings(Settings):
+    """Which images train the student. ``min_confidence``: per-class threshold on the teacher's argmax
+    (the paper's preset: 0.70 negative, 0.90 neutral and positive)."""
+
+    min_confidence: dict[Sentiment, float] = {"negative": 0.70, "neutral": 0.90, "positive": 0.90}
+    max_hamming: int = Field(4, ge=0, le=32)  # dHash bits within which two pictures are near-duplicates
+    drop_near_duplicates: bool = True  # keep one picture per near-duplicate cluster
+    balance: Literal["none", "undersample"] = "none"
+    validation_fraction: float = Field(0.2, gt=0, lt=1)  # of duplicate clusters, per label
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _all_classes(self) -> FilteringSettings:
+        missing = set(SENTIMENTS) - set(self.min_confidence)
+        if missing:
+            raise ValueError(f"min_confidence needs a threshold for {sorted(missing)}")
+        bad = {k: v for k, v in self.min_confidence.items() if not 0 <= v <= 1}
+        if bad:
+            raise ValueError(f"min_confidence values must be in [0, 1], got {bad}")
+        return self
 
 
 def image_targets(tweet_images: pd.DataFrame, tweet_sentiment: pd.DataFrame) -> pd.DataFrame:
@@ -76,16 +95,7 @@ def pool_near_duplicates(targets: pd.DataFrame, cluster_ids: pd.Series) -> pd.Da
 
 
 def confident_labels(probs: np.ndarray, min_confidence: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Hard labels and a keep-mask under per-class confidence thresholds.
-
-    Args:
-        probs: ``(N, 3)`` teacher probabilities (negative, neutral, positive).
-        min_confidence: threshold per class name, e.g. ``{"negative": 0.7, ...}``.
-
-    Returns:
-        ``labels (N,)`` int argmax, ``keep (N,)`` bool — the argmax probability reaches
-        its class's threshold.
-    """
+    """Argmax labels ``(N,)`` of probabilities ``(N, 3)`` and a mask ``(N,)``: the argmax reaches its class's threshold."""
     thresholds = np.array([min_confidence[name] for name in SENTIMENTS])
     labels = probs.argmax(axis=1)
     keep = probs[np.arange(len(probs)), labels] >= thresholds[labels]
@@ -125,3 +135,50 @@ def undersample_to_minority(labels: np.ndarray, *, seed: int) -> np.ndarray:
         idx = np.flatnonzero(labels == label)
         keep[rng.choice(idx, size=counts.min(), replace=False)] = True
     return keep
+
+
+def build_manifest(
+    tweet_images: pd.DataFrame,
+    tweet_sentiment: pd.DataFrame,
+    fingerprints: pd.DataFrame,
+    held_out_hashes: Sequence[int],
+    settings: FilteringSettings,
+) -> tuple[pd.DataFrame, dict]:
+    """The training manifest (:data:`MANIFEST_COLUMNS`, one row per kept image) and the funnel counts.
+
+    Steps: images inherit their tweets' mean probabilities; pictures within ``max_hamming``
+    bits of a held-out (benchmark) hash are dropped; near-duplicate clusters are pooled
+    (``fingerprints``: ``image_id, dhash, cluster_id``); confident labels are kept,
+    optionally balanced; a seeded split keeps each cluster on one side.
+    """
+    targets = image_targets(tweet_images, tweet_sentiment)
+    funnel = {"image_occurrences": len(tweet_images), "distinct_images": len(targets)}
+    by_image = fingerprints.set_index("image_id")
+    hashes = by_image["dhash"].map(lambda h: int(h, 16))
+    held_out = near_duplicates_of(hashes.loc[targets["image_id"]].tolist(), held_out_hashes, settings.max_hamming)
+    targets = targets[~held_out].reset_index(drop=True)
+    funnel["after_removing_benchmark_duplicates"] = len(targets)
+    if settings.drop_near_duplicates:
+        targets = pool_near_duplicates(targets, by_image["cluster_id"])
+    else:
+        targets = targets.assign(cluster_id=targets["image_id"].map(by_image["cluster_id"]))
+    funnel["after_near_duplicates"] = len(targets)
+    probs = targets[PROBS].to_numpy()
+    labels, keep = confident_labels(probs, settings.min_confidence)
+    manifest = targets.assign(label_index=labels, confidence=probs.max(1))[keep].reset_index(drop=True)
+    funnel["above_threshold"] = len(manifest)
+    if settings.balance == "undersample" and len(manifest):
+        chosen = undersample_to_minority(manifest["label_index"].to_numpy(), seed=settings.seed)
+        manifest = manifest[chosen].reset_index(drop=True)
+    funnel["after_balancing"] = len(manifest)
+    if manifest.empty:
+        raise ValueError(f"no image passed filtering (min_confidence={settings.min_confidence}); funnel {funnel}")
+    manifest["label"] = manifest["label_index"].map(dict(enumerate(SENTIMENTS)))
+    manifest["split"] = grouped_stratified_split(
+        manifest["label_index"].to_numpy(), manifest["cluster_id"].to_numpy(),
+        validation_fraction=settings.validation_fraction, seed=settings.seed,
+    )  # fmt: skip
+    for split, frame in manifest.groupby("split"):
+        funnel[f"{split}_by_label"] = frame["label"].value_counts().reindex(SENTIMENTS, fill_value=0).to_dict()
+    log.info("filtering funnel: %s", funnel)
+    return manifest[MANIFEST_COLUMNS], funnel

@@ -9,31 +9,12 @@ import numpy as np
 import pandas as pd
 
 from crowd_sentiment.core.benchmarks import THREE_CLASS_LAYOUTS, load_benchmark
-from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters, near_duplicates_of
+from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters
 from crowd_sentiment.core.images import ImageStore, content_id
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
-from crowd_sentiment.core.selection import (
-    confident_labels,
-    grouped_stratified_split,
-    image_targets,
-    pool_near_duplicates,
-    undersample_to_minority,
-)
+from crowd_sentiment.core.selection import build_manifest
 from crowd_sentiment.params import BenchmarkingParams, FilteringParams
 
 log = logging.getLogger(__name__)
-
-MANIFEST_COLUMNS = [
-    "image_id",
-    "path",
-    *PROBABILITY_COLUMNS,
-    "label",
-    "label_index",
-    "confidence",
-    "n_tweets",
-    "cluster_id",
-    "split",
-]
 
 
 def fingerprint_images(
@@ -77,45 +58,5 @@ def build_distillation_manifest(
     params: FilteringParams,
 ) -> tuple[pd.DataFrame, dict]:
     """Training manifest (one row per kept image, with ``split``) and the filtering funnel counts."""
-    targets = image_targets(tweet_images, tweet_sentiment)
-    funnel = {"image_occurrences": len(tweet_images), "distinct_images": len(targets)}
-    hashes = image_fingerprints.set_index("image_id")["dhash"].map(lambda h: int(h, 16))
-    held_out = near_duplicates_of(
-        hashes.loc[targets["image_id"]].tolist(),
-        [int(h, 16) for h in benchmark_images["dhash"].unique()],
-        params.max_hamming,
-    )
-    targets = targets[~held_out].reset_index(drop=True)
-    funnel["after_removing_benchmark_duplicates"] = len(targets)
-    clusters = image_fingerprints.set_index("image_id")["cluster_id"]
-    if params.drop_near_duplicates:
-        targets = pool_near_duplicates(targets, clusters)
-    else:
-        targets = targets.assign(cluster_id=targets["image_id"].map(clusters))
-    funnel["after_near_duplicates"] = len(targets)
-    probs = targets[list(PROBABILITY_COLUMNS)].to_numpy()
-    labels, keep = confident_labels(probs, params.min_confidence)
-    manifest = targets.assign(label_index=labels, confidence=probs.max(1))[keep].reset_index(drop=True)
-    funnel["above_threshold"] = len(manifest)
-    if params.balance == "undersample" and len(manifest):
-        manifest = manifest[
-            undersample_to_minority(manifest["label_index"].to_numpy(), seed=params.seed)
-        ].reset_index(drop=True)
-    funnel["after_balancing"] = len(manifest)
-    if manifest.empty:
-        raise ValueError(
-            f"no image passed filtering (min_confidence={params.min_confidence}); funnel {funnel}"
-        )
-    manifest["label"] = manifest["label_index"].map(dict(enumerate(SENTIMENTS)))
-    manifest["split"] = grouped_stratified_split(
-        manifest["label_index"].to_numpy(),
-        manifest["cluster_id"].to_numpy(),
-        validation_fraction=params.validation_fraction,
-        seed=params.seed,
-    )
-    for split, frame in manifest.groupby("split"):
-        funnel[f"{split}_by_label"] = (
-            frame["label"].value_counts().reindex(SENTIMENTS, fill_value=0).to_dict()
-        )
-    log.info("filtering funnel: %s", funnel)
-    return manifest[MANIFEST_COLUMNS], funnel
+    held_out = [int(h, 16) for h in benchmark_images["dhash"].unique()]
+    return build_manifest(tweet_images, tweet_sentiment, image_fingerprints, held_out, params)
