@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SAMPLE := data/01_raw/tweet_dumps/sample_crowd.jsonl
 
-.PHONY: help venv sample run test mvsa mvsa-ci viz viz-serve mlflow-ui clean-data
+.PHONY: help venv sample run test mvsa mvsa-ci viz viz-serve mlflow-ui clean-data bench bench-filtering bench-ingestion bench-distillation bench-teacher device-check media-download
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,24 @@ test: $(STAMP)  ## set up, then run the test suite
 mvsa: $(STAMP)  ## the real MVSA crowd and benchmarks end to end (conf/mvsa, outputs in data/mvsa)
 	$(BIN)/kedro run --env mvsa
 
+bench-filtering: $(STAMP)  ## near-duplicate search on 1,000,000 hashes vs all pairs; recall per copy transform on MVSA pictures
+	$(BIN)/python benchmarks/bench_filtering.py
+
+bench-distillation: $(STAMP)  ## CPU feature extraction old vs new path (ratio); training images/s (frozen features, Lite0 fine-tuning)
+	$(BIN)/python benchmarks/bench_distillation.py
+
+device-check:  ## on a CUDA machine: ViT-B/16 bf16 training (eager, compiled), features, teacher; MVSA run on the GPU
+	scripts/device_check.sh
+
+bench-teacher: $(STAMP)  ## teacher tweets/s: per-tweet loop vs batched MiniLM (ratio), VADER per core; RoBERTa-base bf16 on CUDA
+	$(BIN)/python benchmarks/bench_teacher.py
+
+bench-ingestion: $(STAMP)  ## pictures/s of validate+resize+store vs a naive PIL loop; JSON-lines tweets/s; a 200,000-tweet dump end to end
+	$(BIN)/python benchmarks/bench_ingestion.py
+
+media-download: $(STAMP)  ## fetch the dumps' media URLs missing from data/01_raw/tweet_media (the only command that uses the network)
+	$(BIN)/kedro run --pipeline media_download
+
 mvsa-ci: $(STAMP)  ## the real-data run on the first 300 crowd pairs (what CI runs)
 	$(BIN)/kedro run --env mvsa --params crowd_limit=300
 
@@ -50,6 +68,8 @@ viz-serve: viz  ## serve the static kedro-viz site on http://127.0.0.1:4141
 mlflow-ui: $(STAMP)  ## MLflow UI over the project's store on http://127.0.0.1:5000
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --backend-store-uri sqlite:///mlflow.db \
 	  --default-artifact-root ./mlruns --host 127.0.0.1 --port 5000 --workers 1
+
+bench: bench-filtering bench-ingestion bench-distillation bench-teacher  ## every benchmark (prints figures)
 
 clean-data:  ## delete generated data, models, reports and the MLflow store (keeps .gitkeep)
 	find data -type f ! -name .gitkeep -delete

@@ -6,8 +6,10 @@ MLflow store and artifacts are written there, never into the checkout.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +33,35 @@ LAYERS = [
     "08_reporting",
 ]
 
+OUTBOUND: list[str] = []  # every non-loopback connection or name lookup tried during the runs
+
+
+def _is_local(host: object) -> bool:
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return host in ("localhost", None, "")
+
+
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Networking blocked: non-loopback connects and DNS lookups are recorded in OUTBOUND and refused."""
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            OUTBOUND.append(f"connect {address}")
+            raise OSError(f"network blocked by the test: connect to {address}")
+        return connect(sock, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if not _is_local(host):
+            OUTBOUND.append(f"lookup {host}")
+            raise socket.gaierror(f"network blocked by the test: lookup of {host}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
 
 def _run(project: Path, pipeline: str) -> None:
     with KedroSession.create(project_path=project, env="tiny") as session:
@@ -51,6 +82,7 @@ def project(tmp_path_factory):
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.chdir(project)
     bootstrap_project(project)
+    _block_network(monkeypatch)
     _run(project, "sample_crowd")
     _run(project, "__default__")
     yield project
@@ -77,12 +109,18 @@ def test_every_stage_writes_its_outputs(project):
     assert (data / "08_reporting" / "benchmark_confusion_matrix.png").stat().st_size > 1000
 
 
+def test_no_run_tries_to_reach_the_network(project):
+    assert OUTBOUND == []
+
+
 def test_the_run_is_tracked_in_mlflow(project):
     client, runs = _runs(project)
     run = runs[-1]
     assert run.info.status == "FINISHED"
+    assert {"git.commit", "params.hash", "device.name", "device.count"} <= set(run.data.tags)
     assert run.data.params["distillation.training.epochs"] == "2"
     assert run.data.params["filtering.min_confidence.negative"] == "0.5"
+    assert run.data.params["teacher.main.teacher"] == "vader" and run.data.params["teacher.main.version"]
     history = client.get_metric_history(run.info.run_id, "distillation.val_macro_f1")
     assert [m.step for m in history] == [1, 2]
     assert "benchmark.sample.five_agree.zero_shot.accuracy" in run.data.metrics

@@ -13,10 +13,15 @@ from typing import Literal
 from pydantic import Field
 
 from crowd_sentiment.core.distill import DistillationSettings
+from crowd_sentiment.core.download import DownloadSettings
 from crowd_sentiment.core.kfold import KFoldSettings
 from crowd_sentiment.core.selection import FilteringSettings
 from crowd_sentiment.core.settings import Settings
+from crowd_sentiment.core.hf_teacher import HfTeacherSettings
+from crowd_sentiment.core.languages import LanguageSettings
+from crowd_sentiment.core.learned_teacher import TeacherTrainingSettings
 from crowd_sentiment.core.teachers import VaderSettings
+from crowd_sentiment.core.tweets import DEFAULT_MAX_TEXT_CHARS
 from crowd_sentiment.sample import SampleSpec
 
 
@@ -28,6 +33,10 @@ class IngestionParams(Settings):
     max_pixels: int = Field(40_000_000, ge=1)  # larger pictures are refused before decoding
     store_short_side: int = Field(256, ge=16)  # px; stored copies are downscaled, never upscaled
     store_quality: int = Field(90, ge=1, le=100)  # JPEG quality of stored copies
+    dump_format: Literal["auto", "jsonl", "json", "table"] = "auto"  # auto: detected per file
+    max_text_chars: int = Field(DEFAULT_MAX_TEXT_CHARS, ge=1)  # longer texts are rejected
+    max_reject_share: float = Field(0.05, ge=0, le=1)  # more rejected tweets or pictures fail the run
+    download: DownloadSettings = DownloadSettings()  # the media_download pipeline
 
 
 class TextSetSpec(Settings):
@@ -43,14 +52,34 @@ class TextSetSpec(Settings):
     split: str | None = None
 
 
-class TeacherLabelingParams(Settings):
-    """The text teacher and the tweet sets that measure it."""
+class StoredTeacherSettings(Settings):
+    """Running the learned teacher fitted by ``teacher_training`` (catalog ``learned_teacher``)."""
 
-    teacher: Literal["vader"] = "vader"
+    batch_size: int = Field(128, ge=1)
+    device: str = "auto"
+
+
+class TeacherLabelingParams(Settings):
+    """The text teacher, its language routing, its partitions and the tweet sets that measure it.
+
+    ``teacher``: ``vader`` (offline default), ``hf`` (a ``transformers`` model, ``hf``
+    block) or ``learned`` (the stored teacher of the ``teacher_training`` pipeline).
+    ``multilingual``: the ``transformers`` teacher for tweets in languages the main teacher
+    does not cover; ``None`` excludes them (``teacher_exclusions``).
+    """
+
+    teacher: Literal["vader", "hf", "learned"] = "vader"
     vader: VaderSettings = VaderSettings()
+    hf: HfTeacherSettings = HfTeacherSettings()
+    learned: StoredTeacherSettings = StoredTeacherSettings()
+    multilingual: HfTeacherSettings | None = None
+    languages: LanguageSettings = LanguageSettings()
+    partition_size: int = Field(20_000, ge=1)  # tweets per stored partition of scores
+    progress: bool = False  # a progress bar over batches (transformers teachers)
     evaluation: list[TextSetSpec] = []
 
 
+TeacherTrainingParams = TeacherTrainingSettings
 FilteringParams = FilteringSettings
 DistillationParams = DistillationSettings
 
@@ -88,6 +117,7 @@ PARAMETER_MODELS: dict[str, type[Settings]] = {
     "sample_crowd": SampleSpec,
     "ingestion": IngestionParams,
     "teacher_labeling": TeacherLabelingParams,
+    "teacher_training": TeacherTrainingParams,
     "filtering": FilteringParams,
     "distillation": DistillationParams,
     "benchmarking": BenchmarkingParams,

@@ -11,6 +11,7 @@ from crowd_sentiment.pipelines import (
     ingestion,
     sample_crowd,
     teacher_labeling,
+    teacher_training,
 )
 
 STAGES = {
@@ -28,11 +29,15 @@ def register_pipelines() -> dict[str, Pipeline]:
     ``__default__`` runs the five stages in order. ``distillation`` trains a student from
     the persisted manifest *and benchmarks it*, so one ``kedro run --pipeline
     distillation`` is one complete MLflow run (training curves, benchmark scores,
-    model). ``sample_crowd`` writes the embedded sample into ``data/01_raw``.
+    model). ``teacher_training`` fits the learned text teacher (not part of
+    ``__default__``). ``sample_crowd`` writes the embedded sample into ``data/01_raw``;
+    ``media_download`` fetches the dumps' media URLs (the only pipeline that uses the network).
     """
     stages = {name: module.create_pipeline() for name, module in STAGES.items()}
     pipelines = dict(stages)
     pipelines["distillation"] = stages["distillation"] + stages["benchmarking"]
     pipelines["__default__"] = sum(stages.values(), Pipeline([]))
     pipelines["sample_crowd"] = sample_crowd.create_pipeline()
+    pipelines["teacher_training"] = teacher_training.create_pipeline()
+    pipelines["media_download"] = ingestion.create_download_pipeline()
     return pipelines

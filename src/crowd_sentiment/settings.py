@@ -2,11 +2,26 @@
 
 import os
 
-from kedro.config import OmegaConfigLoader
+# Nothing leaves the machine: MLflow's usage telemetry is off for a plain `kedro run` too
+# (MLflow checks this before every event, so setting it here is early enough).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
-from crowd_sentiment.hooks import InterruptHook, SystemMetricsHook, TypedParamsLoggingHook
+from kedro.config import OmegaConfigLoader  # noqa: E402
 
-HOOKS = (TypedParamsLoggingHook(), SystemMetricsHook(), InterruptHook())
+from crowd_sentiment.hooks import (  # noqa: E402
+    InterruptHook,
+    RankZeroOutputsHook,
+    RunHygieneHook,
+    RunTagsHook,
+    SystemMetricsHook,
+    TypedParamsLoggingHook,
+)
+
+HOOKS = (TypedParamsLoggingHook(), SystemMetricsHook(), InterruptHook(), RunHygieneHook(), RunTagsHook(),
+         RankZeroOutputsHook())  # fmt: skip
+# under torchrun only rank 0 records to MLflow (and writes outputs: RankZeroOutputsHook)
+if int(os.environ.get("RANK", "0")) > 0:
+    DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

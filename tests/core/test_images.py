@@ -16,6 +16,7 @@ from crowd_sentiment.core.images import (
     decode_image,
     prepare_image,
     resize_short_side,
+    stored_image_id,
 )
 
 LIMITS = {"min_side": 16, "max_pixels": 10_000_000}
@@ -93,7 +94,8 @@ def test_content_id_is_the_sha256_prefix():
 def test_prepare_image():
     data = _encode(_noise(200, 100), "PNG")
     stored = prepare_image(data, min_side=16, max_pixels=10**6, short_side=50, quality=85)
-    assert stored.image_id == content_id(data)
+    assert stored.image_id == stored_image_id(data, short_side=50, quality=85) != content_id(data)
+    assert stored.image_id != prepare_image(data, min_side=16, max_pixels=10**6, short_side=40, quality=85).image_id
     assert (stored.width, stored.height) == (100, 50)
     with Image.open(io.BytesIO(stored.jpeg)) as image:
         assert image.format == "JPEG" and image.size == (100, 50)
@@ -113,7 +115,7 @@ def test_store_put_is_idempotent_and_leaves_no_temp_files(tmp_path):
     assert store.put(id1, second) is False  # already stored: not rewritten
     assert store.put(id2, second) is True
     assert store.path(id1).read_bytes() == first
-    assert store.path(id1) == tmp_path / "store" / id1[:2] / f"{id1}.jpg"
+    assert store.path(id1) == tmp_path / "store" / id1[:2] / id1[2:4] / f"{id1}.jpg"
     assert id1 in store and "0" * 32 not in store and 5 not in store
     assert store.ids() == sorted([id1, id2])
     assert _all_files(tmp_path / "store") == sorted(ImageStore.relative_path(i) for i in (id1, id2))

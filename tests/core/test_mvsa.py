@@ -108,8 +108,8 @@ def test_crowd_lines_parse_like_a_crawl(tmp_path):
     assert parsed.tweets[0]["text_clean"] == "\u201cLove\u201d it @user http #happy"
     assert {t["lang"] for t in parsed.tweets} == {"und"}
     assert parsed.photos == [
-        {"tweet_id": "1", "media_key": "1", "media_file": "1.jpg"},
-        {"tweet_id": "2", "media_key": "2", "media_file": "2.jpg"},
+        {"tweet_id": "1", "media_key": "1", "media_file": "1.jpg", "url": "1.jpg"},
+        {"tweet_id": "2", "media_key": "2", "media_file": "2.jpg", "url": "2.jpg"},
     ]
 
 

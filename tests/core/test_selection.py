@@ -5,10 +5,13 @@ import pandas as pd
 import pytest
 
 from crowd_sentiment.core.selection import (
+    FilteringSettings,
+    build_manifest,
     confident_labels,
     grouped_stratified_split,
     image_targets,
     pool_near_duplicates,
+    split_groups,
     undersample_to_minority,
 )
 
@@ -29,8 +32,10 @@ def test_image_targets_average_over_the_tweets_that_posted_an_image():
             "height": [20, 10, 10, 5],
         }
     )
-    sentiment = _sentiment([("t1", 0.8, 0.1, 0.1), ("t2", 0.2, 0.1, 0.7), ("t3", 0.1, 0.8, 0.1)])
-    targets = image_targets(tweet_images, sentiment)  # t9 has no sentiment: image c is dropped
+    sentiment = _sentiment(
+        [("t1", 0.8, 0.1, 0.1), ("t2", 0.2, 0.1, 0.7), ("t3", 0.1, 0.8, 0.1), ("t9", None, None, None)]
+    )
+    targets = image_targets(tweet_images, sentiment)  # the teacher abstained on t9: image c is dropped
     assert list(targets.columns) == ["image_id", "path", "width", "height", "n_tweets", *PROBS]
     assert targets["image_id"].tolist() == ["a", "b"]
     assert targets["n_tweets"].tolist() == [2, 1]
@@ -145,3 +150,71 @@ def test_undersample_to_minority():
     assert np.array_equal(keep, undersample_to_minority(labels, seed=1))
     assert keep[10:13].all()  # the minority class is kept whole
     assert undersample_to_minority(np.array([2, 2, 0]), seed=0).sum() == 2
+
+
+def test_presets_resolve_and_bad_settings_name_the_value():
+    assert FilteringSettings().thresholds == {"negative": 0.7, "neutral": 0.9, "positive": 0.9}
+    assert set(FilteringSettings(min_confidence="argmax").thresholds.values()) == {0}
+    learned = FilteringSettings(min_confidence="learned").thresholds
+    assert learned == {"negative": 0.7, "neutral": 0.5, "positive": 0.6}
+    custom = {"negative": 0.5, "neutral": 0.6, "positive": 0.7}
+    assert FilteringSettings(min_confidence=custom).thresholds == custom
+    with pytest.raises(ValueError, match="neutral"):
+        FilteringSettings(min_confidence={"negative": 0.5, "positive": 0.5})
+    with pytest.raises(ValueError, match="test_fraction"):
+        FilteringSettings(validation_fraction=0.5, test_fraction=0.5)
+
+
+def test_grouped_split_with_a_test_share_keeps_groups_whole_and_train_nonempty():
+    labels, groups = _split_problem(1)
+    split = grouped_stratified_split(labels, groups, validation_fraction=0.2, test_fraction=0.1, seed=3)
+    frame = pd.DataFrame({"group": groups, "split": split, "label": labels})
+    assert set(split) == {"train", "validation", "test"}
+    assert (frame.groupby("group")["split"].nunique() == 1).all()
+    assert (frame.groupby("label")["split"].agg(lambda s: (s == "train").sum()) > 0).all()
+    two_split = grouped_stratified_split(labels, groups, validation_fraction=0.2, seed=3)
+    assert np.array_equal(split == "validation", two_split == "validation")  # test comes after validation
+
+
+def test_split_groups_join_clusters_that_share_a_tweet():
+    tweet_images = pd.DataFrame(
+        {"image_id": ["a", "b", "c", "d", "e"], "tweet_id": ["t1", "t1", "t2", "t3", "t3"]}
+    )
+    clusters = pd.Series({"a": "a", "b": "b", "c": "c", "d": "d", "e": "c"})
+    groups = split_groups(["b", "a", "c", "d"], tweet_images, clusters)  # t3 joins clusters d and c
+    assert groups.tolist() == ["a", "a", "c", "c"]
+
+
+def _crowd():
+    rng = np.random.default_rng(0)
+    n = 60
+    ids = [f"{k:04x}" for k in range(n)]
+    tweet_images = pd.DataFrame(
+        {"image_id": ids + ids[:10], "tweet_id": [f"t{k}" for k in range(n)] + [f"t{k + 30}" for k in range(10)],
+         "path": ids + ids[:10], "width": 10, "height": 10}
+    )  # fmt: skip
+    probs = rng.dirichlet([0.3, 0.3, 0.3], n)
+    sentiment = pd.DataFrame(probs, columns=PROBS).assign(tweet_id=[f"t{k}" for k in range(n)])
+    hashes = rng.integers(0, 2**63, n)
+    hashes[5] = hashes[4] ^ 1  # a near-duplicate pair
+    fingerprints = pd.DataFrame(
+        {"image_id": ids, "dhash": [f"{h:016x}" for h in hashes], "cluster_id": ids[:5] + [ids[4]] + ids[6:]}
+    )
+    return tweet_images, sentiment, fingerprints, [int(hashes[7]) ^ 3]
+
+
+def test_manifest_is_identical_on_every_run_with_the_same_seed_and_leakage_free():
+    tweet_images, sentiment, fingerprints, held_out = _crowd()
+    settings = FilteringSettings(min_confidence="argmax", test_fraction=0.2)
+    inputs = (tweet_images, sentiment, fingerprints, held_out, settings)
+    first, summary, table = build_manifest(*inputs, guarded_against=["b", "a"], held_out_ids=["0009"])
+    again, _, _ = build_manifest(*inputs, guarded_against=["b", "a"], held_out_ids=["0009"])
+    pd.testing.assert_frame_equal(first, again)
+    assert not {"0007", "0009"} & set(first["image_id"])  # by hash, by embedding
+    assert summary["benchmark_duplicates"] == {"by_hash": 1, "by_embedding": 1}
+    assert summary["guarded_against"] == ["a", "b"] and set(first["guarded_against"]) == {"a,b"}
+    occurrences = tweet_images.merge(first[["image_id", "split"]], on="image_id")
+    assert (occurrences.groupby("tweet_id")["split"].nunique() == 1).all()
+    assert (first.groupby("cluster_id")["split"].nunique() == 1).all()
+    assert table["step"].tolist()[-3:] == ["train", "validation", "test"]
+    assert table.iloc[-3:]["total"].sum() == len(first) == 57  # 60 - 2 held out - 1 pooled

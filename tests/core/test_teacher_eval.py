@@ -127,3 +127,16 @@ def test_vader_on_obvious_sentences_is_perfect():
     assert scores["accuracy"] == 1.0
     assert scores["macro_recall"] == 1.0 and scores["polar_accuracy"] == 1.0
     assert scores["n"] == 6.0
+
+
+def test_reliability_bins_and_precision_coverage_curves():
+    from crowd_sentiment.core.teacher_eval import precision_coverage, reliability_table
+
+    gold = np.array([0, 0, 2, 2, 1])
+    probs = np.array([[0.9, 0.05, 0.05], [0.5, 0.1, 0.4], [0.2, 0.1, 0.7], [0.6, 0.2, 0.2], [0.1, 0.8, 0.1]])
+    table = reliability_table(gold, probs, bins=5)
+    assert table["n"].sum() == 5 and table.set_index("bin").loc[3, "accuracy"] == 0.5  # 0.6 wrong, 0.7 right
+    curves = precision_coverage(gold, probs, np.array([0.4, 0.55, 0.95])).set_index(["class", "threshold"])
+    assert curves.loc[("negative", 0.4), ["n", "precision", "coverage"]].tolist() == [3, 2 / 3, 1.0]
+    assert curves.loc[("negative", 0.55), ["n", "precision"]].tolist() == [2, 0.5]
+    assert np.isnan(curves.loc[("positive", 0.95), "precision"])

@@ -183,3 +183,20 @@ def test_load_text_set_unknown_layout_lists_known(tmp_path):
         load_text_set("imdb", tmp_path, None)
     with pytest.raises(FileNotFoundError, match="crowd.csv"):
         load_text_set("mvsa_text", tmp_path, "splits/crowd.csv")
+
+
+def test_annotated_tweets_join_texts_and_three_annotators(tmp_path):
+    from crowd_sentiment.core.text_sets import load_annotated_tweets
+
+    (tmp_path / "texts.csv").write_text('id,text\n7,"good, very good"\n9,bad\n')
+    (tmp_path / "labels.csv").write_text(
+        "id,text_1,text_2,text_3,image_1\n9,negative,,Negative,x\n7,positive,neutral,positive,y\n8,neutral,neutral,neutral,z\n"
+    )
+    frame = load_annotated_tweets(tmp_path)
+    assert frame.to_dict("list") == {"id": ["7", "9"], "text": ["good, very good", "bad"], "text_1": ["positive", "negative"],
+                                     "text_2": ["neutral", ""], "text_3": ["positive", "negative"]}  # fmt: skip
+    (tmp_path / "labels.csv").write_text(
+        "id,text_1,text_2,text_3\n9,negative,,happy\n7,positive,neutral,positive\n"
+    )
+    with pytest.raises(ValueError, match="happy"):
+        load_annotated_tweets(tmp_path)

@@ -21,7 +21,7 @@ from crowd_sentiment.core.training import (
 )
 
 CPU = torch.device("cpu")
-KEYS = {"epoch", "lr", "train_loss", "val_loss", "val_accuracy", "val_macro_f1", "val_polar_auc"}
+KEYS = {"epoch", "lr", "train_loss", "images_per_second", "val_loss", "val_accuracy", "val_macro_f1", "val_polar_auc"}
 
 
 def _separable(n, seed):

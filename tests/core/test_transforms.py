@@ -6,7 +6,13 @@ import torch
 from PIL import Image
 
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
-from crowd_sentiment.core.transforms import eval_transform, train_transform
+from crowd_sentiment.core.transforms import (
+    augment_transform,
+    batch_normalize,
+    eval_transform,
+    frame_transform,
+    train_transform,
+)
 from crowd_sentiment.core.students import StudentSpec
 
 SPEC = StudentSpec(
@@ -112,3 +118,26 @@ def test_image_set_from_a_frame_joins_paths_to_a_root(tmp_path):
     assert images.ids == ("x", "y") and images.paths == (tmp_path / "x.jpg", tmp_path / "y.jpg")
     assert images.targets.dtype == np.float32 and images.targets.tolist() == [[0.25], [0.75]]
     assert ImageSet.from_frame(frame).targets.shape == (2, 0)
+
+
+@pytest.mark.parametrize("framing", ["crop", "squash", "pad"])
+def test_uint8_pictures_normalised_per_batch_equal_the_per_picture_path(framing):
+    spec = StudentSpec(image_size=32, crop_pct=0.8, framing=framing, mean=(0.4, 0.5, 0.6), std=(0.2, 0.3, 0.25))
+    pictures = [_band_image(), Image.new("RGB", (50, 70), (10, 200, 90))]
+    per_picture = torch.stack([eval_transform(spec)(p) for p in pictures])
+    raw = torch.stack([frame_transform(spec)(p) for p in pictures])
+    assert raw.dtype == torch.uint8 and raw.shape == (2, 32, 32, 3)
+    batched = batch_normalize(spec)(raw)
+    assert batched.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(batched, per_picture)  # the same float operations: bit-identical
+
+
+def test_seeded_augmentation_depends_on_seed_epoch_and_index_only(tmp_path):
+    path = tmp_path / "a.png"
+    _band_image().save(path)
+    files = ImageFiles(ImageSet.of(["a", "b"], [path, path], np.zeros((2, 3))), augment_transform(SPEC), seed=7)
+    first = files[0][0]
+    torch.manual_seed(123)  # the global RNG plays no part
+    assert torch.equal(files[0][0], first)
+    files.set_epoch(1)
+    assert not torch.equal(files[0][0], first) or not torch.equal(files[1][0], first)

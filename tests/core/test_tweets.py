@@ -63,12 +63,13 @@ def test_object_and_list_data_with_photo_resolution():
         "source": "dump1",
     }
     assert [t["tweet_id"] for t in parsed.tweets] == ["1", "2", "3"]
-    assert parsed.photos == [
+    assert [{k: p[k] for k in ("tweet_id", "media_key", "media_file")} for p in parsed.photos] == [
         {"tweet_id": "1", "media_key": "m1", "media_file": "m1.png"},
         {"tweet_id": "2", "media_key": "m2", "media_file": "m2.jpg"},
         {"tweet_id": "2", "media_key": "m3", "media_file": "m3.jpg"},
         {"tweet_id": "3", "media_key": "m4", "media_file": "m4.jpg"},
     ]
+    assert parsed.photos[0]["url"] == "https://x/a.png"
 
 
 def test_videos_and_unresolved_keys_are_not_photos():
@@ -78,7 +79,7 @@ def test_videos_and_unresolved_keys_are_not_photos():
     ]
     parsed = parse_stream_lines(lines, source="s")
     assert _reasons(parsed) == [("tweet", "1", "no_photo")]
-    assert parsed.photos == [{"tweet_id": "2", "media_key": "m2", "media_file": "m2.jpg"}]
+    assert parsed.photos == [{"tweet_id": "2", "media_key": "m2", "media_file": "m2.jpg", "url": ""}]
 
 
 def test_bad_lines_and_missing_fields_are_rejected_by_line_number():

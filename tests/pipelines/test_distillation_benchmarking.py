@@ -9,6 +9,7 @@ from kedro_datasets.pandas import CSVDataset
 from matplotlib.figure import Figure
 from PIL import Image
 
+from crowd_sentiment.core.checkpoints import CheckpointStore
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.params import BenchmarkingParams, DistillationParams
@@ -76,6 +77,7 @@ def inputs(tmp_path):
         "distillation_manifest": manifest,
         "tweet_image_store": store,
         "image_feature_cache": FeatureCache(tmp_path / "features"),
+        "training_checkpoints": CheckpointStore(tmp_path / "checkpoints"),
         "params:distillation": DISTILLATION,
         "params:benchmarking": benchmarks,
     }
@@ -90,6 +92,8 @@ def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
     assert list(out["training_history"]["epoch"]) == [1, 2, 3]
     assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
+    assert [p["step"] for p in out["training_metrics"]["images_per_second"]] == [1, 2, 3]
+    assert (tmp_path / "checkpoints" / "last.pt").is_file()  # minibatch training checkpoints each epoch
     metrics = scores.load().query("protocol == 'zero_shot'").set_index("subset")
     assert list(metrics.index) == ["five_agree", "four_agree", "three_agree"]
     assert metrics.loc["three_agree", "n"] == 12 and metrics.loc["five_agree", "n"] == 8

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from crowd_sentiment.sample import SampleSpec, generate_crowd
+from crowd_sentiment.core.rejections import RejectRateError
 from crowd_sentiment.datasets import ImageStoreDataset
 from crowd_sentiment.params import IngestionParams
 from crowd_sentiment.pipelines.ingestion import create_pipeline
+from crowd_sentiment.pipelines.ingestion.nodes import parse_tweet_dumps, validate_photos
+from crowd_sentiment.sample import SampleSpec, generate_crowd
 
-PARAMS = IngestionParams(languages=None, min_side=32, max_pixels=10_000_000, store_short_side=64, store_quality=85)
+PARAMS = IngestionParams(languages=None, min_side=32, max_pixels=10_000_000, store_short_side=64, store_quality=85,
+                         max_reject_share=0.2)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +66,22 @@ def test_valid_images_are_stored_once_per_content(crowd, outputs, tmp_path):
     assert images["image_id"].nunique() < len(images)  # reposted pictures share one id
     broken = crowd.truth.loc[crowd.truth["kind"] == "broken", "tweet_id"]
     assert not images["tweet_id"].isin(broken).any()
+
+
+def test_an_empty_input_fails_before_anything_is_written():
+    with pytest.raises(ValueError, match=r"no tweet kept from 1 dump file.*earlier outputs are unchanged"):
+        parse_tweet_dumps({"empty.jsonl": lambda: b""}, PARAMS)
+
+
+def test_the_reject_rate_guard_counts_tweets_and_pictures_apart_and_names_the_reasons(crowd):
+    strict = PARAMS.model_copy(update={"max_reject_share": 0.05})
+    with pytest.raises(
+        RejectRateError,
+        match=r"tweets and dump lines rejected .*> ingestion.max_reject_share=5.0%.*empty_text: ",
+    ):
+        parse_tweet_dumps({"crowd": lambda: "\n".join(crowd.dump_lines)}, strict)
+    tweets, photos, _ = parse_tweet_dumps({"crowd": lambda: "\n".join(crowd.dump_lines)}, PARAMS)
+    media = {name: (lambda data=data: data) for name, data in crowd.media.items()}
+    with pytest.raises(RejectRateError, match=r"referenced pictures rejected .*too_small: "):
+        validate_photos(photos, media, strict)
+    validate_photos(photos, media, PARAMS.model_copy(update={"max_reject_share": 0.2}))

@@ -2,7 +2,9 @@
 
 With a frozen backbone (the CPU default) each image's pooled features are computed once
 (or read from the cache) and only the head is trained on them; with a trainable backbone
-the whole student is fine-tuned on augmented image batches.
+the whole student is fine-tuned on augmented image batches (``uint8`` pictures decoded by
+loader workers into pinned memory, normalised on the device). Under ``torchrun`` every
+process trains its shard through DDP and rank 0 alone writes checkpoints.
 """
 
 from __future__ import annotations
@@ -16,27 +18,36 @@ import torch
 from pydantic import Field, model_validator
 from torch.utils.data import DataLoader, TensorDataset
 
+from crowd_sentiment.core import distributed
+from crowd_sentiment.core.checkpoints import CheckpointStore
+from crowd_sentiment.core.distributed import EpochSampler
 from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
+from crowd_sentiment.core.flops import forward_flops, training_flops
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.losses import balanced_class_weights
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.students import StudentSpec, build_student, set_backbone_trainable
-from crowd_sentiment.core.training import FitResult, TrainingSettings, fit, fit_linear_head
-from crowd_sentiment.core.transforms import eval_transform, train_transform
+from crowd_sentiment.core.training import FitResult, RuntimeSettings, TrainingSettings, fit, fit_linear_head
+from crowd_sentiment.core.transforms import augment_transform, batch_normalize, frame_transform
 
 log = logging.getLogger(__name__)
 
 
 class DistillationSettings(Settings):
-    """What student to distil and how. ``device``: ``auto`` = CUDA when available, else CPU."""
+    """What student to distil and how. ``device``: ``auto`` = CUDA when available, else CPU.
+
+    ``cpu_threads``: torch's intra-op threads on CPU; 0 = torch's default (one per core).
+    """
 
     seed: int = 42
     device: str = "auto"
     num_workers: int = Field(0, ge=0)  # DataLoader workers decoding images
     feature_batch_size: int = Field(64, ge=1)  # batch size of frozen-backbone feature extraction
+    cpu_threads: int = Field(0, ge=0)
     student: StudentSpec = StudentSpec()
     training: TrainingSettings = TrainingSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
 
     @model_validator(mode="after")
     def _lbfgs_needs_a_linear_head_on_frozen_features(self) -> DistillationSettings:
@@ -58,13 +69,20 @@ class DistillationResult:
     checkpoint: dict
 
 
-def _loader(dataset, batch_size: int, *, shuffle: bool, seed: int, num_workers: int = 0) -> DataLoader:
-    """Seeded loader; a shuffled loader drops a last batch of one sample (BatchNorm cannot train on it)."""
-    generator = torch.Generator().manual_seed(seed)
-    drop_last = shuffle and len(dataset) % batch_size == 1
+def _loader(
+    dataset, batch_size: int, *, shuffle: bool, seed: int, num_workers: int = 0, pin: bool = False
+) -> DataLoader:
+    """Seeded loader; training loaders shard and order by :class:`EpochSampler` (resumable, DDP-ready).
+
+    A training loader drops a last batch of one sample (BatchNorm cannot train on it).
+    """
+    if not shuffle:
+        return DataLoader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=pin)
+    process = distributed.current()
+    sampler = EpochSampler(len(dataset), seed=seed, rank=process.rank, world=process.world)
     return DataLoader(
-        dataset, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=num_workers,
-        drop_last=drop_last,
+        dataset, batch_size=batch_size, sampler=sampler, num_workers=num_workers, pin_memory=pin,
+        drop_last=sampler.per_rank % batch_size == 1, prefetch_factor=4 if num_workers else None,
     )  # fmt: skip
 
 
@@ -81,26 +99,33 @@ def distill_student(
     device: torch.device,
     *,
     cache: FeatureCache | None = None,
+    checkpoints: CheckpointStore | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> DistillationResult:
     """Train a student on images whose targets are teacher probabilities ``(N, 3)``.
 
-    Raises ``ValueError`` when either set is empty.
+    ``checkpoints``: where minibatch training saves its full state (and resumes from, with
+    ``runtime.resume``). Raises ``ValueError`` when either set is empty.
     """
     if len(train) == 0 or len(val) == 0:
         raise ValueError(f"need training and validation images, got {len(train)} and {len(val)}")
     spec, training, seed = settings.student, settings.training, settings.seed
+    if settings.cpu_threads:
+        torch.set_num_threads(settings.cpu_threads)
     torch.manual_seed(seed)
     student = build_student(spec)
     set_backbone_trainable(student, spec.train_backbone)
     weights = _class_weights(train.targets, training.class_weighting)
-    batch, workers = training.batch_size, settings.num_workers
+    batch, workers, pin = training.batch_size, settings.num_workers, device.type == "cuda"
+    prepare, flops = None, 0.0
     if spec.train_backbone:
-        train_loader = _loader(
-            ImageFiles(train, train_transform(spec)), batch, shuffle=True, seed=seed, num_workers=workers
-        )
-        val_loader = _loader(ImageFiles(val, eval_transform(spec)), batch, shuffle=False, seed=seed, num_workers=workers)
-        model = student
+        augmented = ImageFiles(train, augment_transform(spec), seed=seed)
+        train_loader = _loader(augmented, batch, shuffle=True, seed=seed, num_workers=workers, pin=pin)
+        val_loader = _loader(ImageFiles(val, frame_transform(spec)), batch, shuffle=False, seed=seed,
+                             num_workers=workers, pin=pin)  # fmt: skip
+        model, prepare = student, batch_normalize(spec).to(device)
+        sample = torch.zeros(1, 3, spec.image_size, spec.image_size, device=device)
+        flops = training_flops(forward_flops(student.to(device), sample))
     else:
         features = [
             cached_features(
@@ -114,12 +139,16 @@ def distill_student(
         train_loader = _loader(train_set, batch, shuffle=True, seed=seed)
         val_loader = _loader(val_set, batch, shuffle=False, seed=seed)
         model = student.head
+        flops = training_flops(forward_flops(student.head, torch.zeros(1, student.num_features)))  # on CPU: tiny
     if training.head_solver == "lbfgs":
         result = fit_linear_head(model, train_set.tensors, val_set.tensors, training, on_epoch=on_epoch)
     else:
-        result = fit(model, train_loader, val_loader, training, device, class_weights=weights, on_epoch=on_epoch)
+        result = fit(
+            model, train_loader, val_loader, training, device, class_weights=weights, on_epoch=on_epoch,
+            runtime=settings.runtime, checkpoints=checkpoints, prepare=prepare, flops_per_item=flops,
+        )  # fmt: skip
     model.load_state_dict(result.best_state)
-    student.to("cpu").eval()
+    student.to("cpu", memory_format=torch.contiguous_format).eval()
     log.info("best epoch %d of %d", result.best_epoch, len(result.history))
     stored = StoredStudent(spec, student.state_dict(), result.best_epoch)
     checkpoint = stored.to_state() | {

@@ -18,11 +18,12 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from crowd_sentiment.core import distributed
 from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
-from crowd_sentiment.core.students import StudentSpec
+from crowd_sentiment.core.students import StudentSpec, weights_file
 from crowd_sentiment.core.training import extract_features
-from crowd_sentiment.core.transforms import eval_transform
+from crowd_sentiment.core.transforms import batch_normalize, frame_transform
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 def backbone_key(spec: StudentSpec) -> str:
     """16 hex digits identifying (arch, weights, preprocessing); a weights file counts by path, size and mtime."""
     weights_id = spec.weights
-    path = Path(spec.weights)
-    if path.is_file():
+    path = Path(spec.weights).expanduser()
+    if path.exists() and spec.weights not in ("none", "hub"):
+        path = weights_file(path)  # a folder counts by the file it holds
         stat = path.stat()
         weights_id = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
     payload = {
@@ -81,7 +83,9 @@ def cached_features(
     """Pooled features ``(N, F)`` float32 of ``images``, in order; computes only what is missing.
 
     ``backbone`` must hold exactly ``spec.weights``, unchanged (a frozen backbone). Without
-    a cache, or with random weights (``"none"``), every feature is computed.
+    a cache, or with random weights (``"none"``), every feature is computed. Pictures travel
+    as ``uint8`` and are normalised per batch on ``device``; a background thread decodes
+    ahead when ``num_workers`` is 0.
     """
     if spec.weights == "none":
         cache = None
@@ -97,11 +101,13 @@ def cached_features(
     if todo:
         subset = ImageSet.of([ids[n] for n in todo], [images.paths[n] for n in todo])
         loader = DataLoader(
-            ImageFiles(subset, eval_transform(spec)), batch_size=batch_size, shuffle=False, num_workers=num_workers
-        )
-        computed = extract_features(backbone, loader, device)
+            ImageFiles(subset, frame_transform(spec)), batch_size=batch_size, shuffle=False, num_workers=num_workers,
+            pin_memory=device.type == "cuda",
+        )  # fmt: skip
+        computed = extract_features(backbone, loader, device, prepare=batch_normalize(spec).to(device))
+        writes = cache is not None and distributed.current().is_main  # under torchrun, rank 0 writes
         for n, vector in zip(todo, computed.numpy(), strict=True):
             found[ids[n]] = vector
-            if cache:
+            if writes:
                 cache.put(key, ids[n], vector)
     return torch.from_numpy(np.stack([found[i] for i in ids]).astype(np.float32))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,6 +32,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_temp_files(root: Path, older_than_s: float = 0) -> int:
+    """Delete temp files of :func:`atomic_write_bytes` (``.*.tmp``) under ``root`` older than ``older_than_s`` s; returns how many."""
+    removed, now = 0, time.time()
+    for tmp in Path(root).rglob(".*.tmp"):
+        try:
+            if tmp.is_file() and now - tmp.stat().st_mtime >= older_than_s:
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:  # renamed into place meanwhile
+            continue
+    return removed
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: object) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,16 +53,56 @@ class ImageSet:
 
 
 class ImageFiles(Dataset):
-    """Item ``i`` of an :class:`ImageSet`: ``(transform(picture) (3, S, S), target (K,))``."""
+    """Item ``i`` of an :class:`ImageSet`: ``(transform(picture), target (K,))``.
 
-    def __init__(self, images: ImageSet, transform: Callable[[Image.Image], Tensor]):
+    With ``seed`` set, item ``i`` of epoch ``e`` is transformed under its own torch RNG
+    seeded from ``(seed, e, i)``: random augmentation then depends on neither the worker,
+    the rank nor where a resumed run restarted (:meth:`set_epoch` picks ``e``).
+    """
+
+    def __init__(self, images: ImageSet, transform: Callable[[Image.Image], Tensor], *, seed: int | None = None):
         self.images = images
         self.transform = transform
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
 
     def __len__(self) -> int:
         return len(self.images)
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
         with Image.open(self.images.paths[index]) as image:
-            tensor = self.transform(image.convert("RGB"))
+            rgb = image.convert("RGB")
+            if self.seed is None:
+                tensor = self.transform(rgb)
+            else:
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed((self.seed * 1_000_003 + self.epoch) * 10_000_019 + index)
+                    tensor = self.transform(rgb)
         return tensor, torch.tensor(self.images.targets[index])
+
+
+def background(batches: Iterable, depth: int = 2) -> Iterator:
+    """Iterate ``batches`` in a background thread, ``depth`` items ahead (decoding overlaps compute).
+
+    PIL releases the GIL while it decodes and resizes, so one thread keeps a CPU model fed.
+    An exception in the thread is raised in the caller.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                items.put(item)
+        except BaseException as error:  # re-raised in the consumer
+            items.put(error)
+        items.put(done)
+
+    threading.Thread(target=produce, daemon=True, name="batch-prefetch").start()
+    while (item := items.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item

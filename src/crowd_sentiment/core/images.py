@@ -1,7 +1,9 @@
 """Image validation, resizing and the content-addressed store of validated copies.
 
-An image's id is the SHA-256 of its *original* bytes (first 32 hex digits), so the same
-file reposted by several tweets gets one id. Validation is a *full* decode: PIL's
+A stored image's id is the SHA-256 of its *original* bytes and of the settings that
+shape the stored copy (short side, JPEG quality, decoding), first 32 hex digits: the same
+file reposted by several tweets gets one id, and other resize settings give other ids
+(so neither the store nor features computed from it can go stale). Validation is a *full* decode: PIL's
 ``verify()`` accepts truncated JPEGs, so only ``load()`` catches them. Pixel counts
 above ``max_pixels`` are refused before decoding (decompression bombs).
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps
 
 from crowd_sentiment.core.files import atomic_write_bytes
@@ -36,13 +40,51 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:ID_LENGTH]
 
 
-def decode_image(data: bytes, *, min_side: int, max_pixels: int) -> Image.Image:
-    """Fully decode image bytes to an RGB picture with EXIF orientation applied.
+def stored_image_id(data: bytes, *, short_side: int, quality: int) -> str:
+    """Id of the stored copy of ``data``: SHA-256 of the bytes and every setting that shapes the copy."""
+    digest = hashlib.sha256(data)
+    digest.update(f"\0store:short_side={short_side};quality={quality};decode=draft-bicubic".encode())
+    return digest.hexdigest()[:ID_LENGTH]
+
+
+_SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB pixels of a decoded picture: 16-bit scaled to 8-bit, transparency over white, CMYK converted.
+
+    Raises:
+        InvalidImageError: ``unsupported_mode`` for float pixels (no agreed range) and
+            32-bit integers beyond 16 bits.
+    """
+    if image.mode in _SIXTEEN_BIT_MODES:
+        pixels = np.asarray(image, dtype=np.int64)
+        if pixels.min() < 0 or pixels.max() > 65535:
+            raise InvalidImageError("unsupported_mode", f"{image.mode} pixels outside 0..65535")
+        return Image.fromarray((pixels // 257).astype(np.uint8), "L").convert("RGB")
+    if image.mode == "F":
+        raise InvalidImageError("unsupported_mode", "floating-point pixels have no agreed range")
+    if image.mode == "P" and "transparency" in image.info or image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def decode_image(
+    data: bytes, *, min_side: int, max_pixels: int, draft_side: int | None = None
+) -> Image.Image:
+    """Fully decode image bytes (first frame) to an RGB picture with EXIF orientation applied.
+
+    ``draft_side`` lets a JPEG be decoded at 1/2, 1/4 or 1/8 scale (DCT scaling, every byte
+    still read) while its short side stays at least ``draft_side`` px; size checks use
+    the file's own size. 16-bit pictures are scaled to 8 bits; transparent pixels become
+    white.
 
     Raises:
         InvalidImageError: ``empty_file``, ``undecodable`` (not an image, truncated,
-            corrupt), ``too_large`` (more than ``max_pixels``) or ``too_small`` (short
-            side below ``min_side``).
+            corrupt), ``too_large`` (more than ``max_pixels``, decompression bombs),
+            ``too_small`` (short side below ``min_side``) or ``unsupported_mode``.
     """
     if not data:
         raise InvalidImageError("empty_file", "0 bytes")
@@ -50,23 +92,23 @@ def decode_image(data: bytes, *, min_side: int, max_pixels: int) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.width * image.height > max_pixels:
-                raise InvalidImageError("too_large", f"{image.width}x{image.height} > {max_pixels} pixels")
+            width, height = image.size
+            if width * height > max_pixels:
+                raise InvalidImageError("too_large", f"{width}x{height} > {max_pixels} pixels")
+            if min(width, height) < min_side:
+                raise InvalidImageError("too_small", f"{width}x{height}, short side < {min_side}")
+            if draft_side and image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK"):
+                scale = min(width, height) / draft_side
+                image.draft(image.mode, (max(1, int(width / scale)), max(1, int(height / scale))))
             image.load()
+            image = ImageOps.exif_transpose(image)
     except InvalidImageError:
         raise
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as err:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise InvalidImageError("too_large", f"{type(err).__name__}: {err}"[:200]) from None
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error) as err:
         raise InvalidImageError("undecodable", f"{type(err).__name__}: {err}"[:200]) from None
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    if min(image.size) < min_side:
-        raise InvalidImageError("too_small", f"{image.width}x{image.height}, short side < {min_side}")
-    return image
+    return _to_rgb(image)
 
 
 def resize_short_side(image: Image.Image, short_side: int) -> Image.Image:
@@ -81,7 +123,7 @@ def resize_short_side(image: Image.Image, short_side: int) -> Image.Image:
 def encode_jpeg(image: Image.Image, quality: int) -> bytes:
     """JPEG bytes of an RGB picture."""
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    image.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
 
 
@@ -99,13 +141,16 @@ def prepare_image(
     data: bytes, *, min_side: int, max_pixels: int, short_side: int, quality: int
 ) -> StoredImage:
     """Validate original bytes and produce the resized copy to store (see :func:`decode_image`)."""
-    image = resize_short_side(decode_image(data, min_side=min_side, max_pixels=max_pixels), short_side)
-    return StoredImage(content_id(data), encode_jpeg(image, quality), image.width, image.height)
+    image = decode_image(data, min_side=min_side, max_pixels=max_pixels, draft_side=short_side)
+    image = resize_short_side(image, short_side)
+    image_id = stored_image_id(data, short_side=short_side, quality=quality)
+    return StoredImage(image_id, encode_jpeg(image, quality), image.width, image.height)
 
 
 class ImageStore:
-    """Content-addressed folder of validated JPEGs: ``<root>/<id[:2]>/<id>.jpg``.
+    """Content-addressed folder of validated JPEGs: ``<root>/<id[:2]>/<id[2:4]>/<id>.jpg``.
 
+    Two levels of 256 sub-folders keep about 15 files per folder at a million images.
     Writes are atomic and idempotent (an id already stored is not rewritten), so an
     interrupted run leaves only complete files and a rerun resumes.
     """
@@ -115,8 +160,8 @@ class ImageStore:
 
     @staticmethod
     def relative_path(image_id: str) -> str:
-        """Path of an image inside the store, e.g. ``ab/ab12….jpg``."""
-        return f"{image_id[:2]}/{image_id}.jpg"
+        """Path of an image inside the store, e.g. ``ab/12/ab12….jpg``."""
+        return f"{image_id[:2]}/{image_id[2:4]}/{image_id}.jpg"
 
     def path(self, image_id: str) -> Path:
         """Absolute path of a stored image."""
@@ -134,7 +179,7 @@ class ImageStore:
 
     def ids(self) -> list[str]:
         """Ids of all stored images, sorted."""
-        return sorted(p.stem for p in self.root.glob("*/*.jpg"))
+        return sorted(p.stem for p in self.root.glob("*/*/*.jpg"))
 
     def open(self, image_id: str) -> Image.Image:
         """The stored picture as RGB; raises ``FileNotFoundError`` naming the path."""

@@ -11,7 +11,7 @@ from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.students import build_student
 from crowd_sentiment.core.training import predict_proba
-from crowd_sentiment.core.transforms import eval_transform
+from crowd_sentiment.core.transforms import batch_normalize, frame_transform
 
 
 def starting_features(
@@ -42,6 +42,6 @@ def student_probabilities(
         features = cached_features(student.backbone, stored.spec, images, device, cache=cache, batch_size=batch_size)
         with torch.inference_mode():
             return torch.softmax(student.head(features.to(device)), dim=1).cpu().numpy()
-    loader = DataLoader(ImageFiles(images, eval_transform(stored.spec)), batch_size=batch_size)
-    probs, _ = predict_proba(student, loader, device)
+    loader = DataLoader(ImageFiles(images, frame_transform(stored.spec)), batch_size=batch_size)
+    probs, _ = predict_proba(student, loader, device, prepare=batch_normalize(stored.spec).to(device))
     return probs

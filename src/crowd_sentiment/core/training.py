@@ -7,9 +7,11 @@ probabilities ``(B, 3)``. Validation is against the teacher's argmax, never a hu
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,10 +22,15 @@ from pydantic import Field
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from crowd_sentiment.core import distributed
+from crowd_sentiment.core.checkpoints import CheckpointStore, TrainingInterrupted, rng_state, set_rng_state, stop_request
+from crowd_sentiment.core.flops import mfu, peak_flops
+from crowd_sentiment.core.image_sets import background
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.losses import LossFn, make_loss
 from crowd_sentiment.core.metrics import classification_scores
 from crowd_sentiment.core.polar import polar_roc_auc, polar_score
+from crowd_sentiment.core.schedules import warmup_cosine_scheduler
 from crowd_sentiment.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,8 @@ class TrainingSettings(OptimiserSettings):
     the paper's recipe (epochs of RAdam with label smoothing 0.2), also for fine-tuning.
     ``loss``: ``hard`` = teacher argmax with label smoothing; ``soft`` = T² KL to the teacher.
     ``patience``: epochs without validation improvement before stopping; 0 = never.
+    ``warmup_epochs``: linear learning-rate warm-up (fractions allowed), then cosine decay per step.
+    ``accumulation_steps``: micro-batches per optimiser step (effective batch = ``batch_size`` × this).
     """
 
     head_solver: Literal["minibatch", "lbfgs"] = "lbfgs"
@@ -58,6 +67,8 @@ class TrainingSettings(OptimiserSettings):
     temperature: float = Field(1.0, gt=0)
     class_weighting: Literal["none", "balanced"] = "none"
     patience: int = Field(0, ge=0)
+    warmup_epochs: float = Field(0.0, ge=0)
+    accumulation_steps: int = Field(1, ge=1)
 
     def loss_fn(self, class_weights: Tensor | None = None) -> LossFn:
         """The training loss with these settings bound."""
@@ -67,6 +78,27 @@ class TrainingSettings(OptimiserSettings):
             temperature=self.temperature,
             class_weights=class_weights,
         )
+
+
+class RuntimeSettings(Settings):
+    """How training uses its hardware; none of these changes what is learnt beyond rounding.
+
+    ``precision``: ``auto`` = bf16 autocast on CUDA, fp32 elsewhere; ``fp16`` adds a gradient scaler.
+    ``compile``: ``torch.compile`` the model (opt-in: the first steps compile).
+    ``channels_last``: NHWC memory format for convolutional students.
+    ``checkpoint_every``: optimiser steps between checkpoints; 0 = at the end of each epoch only.
+    ``resume``: continue exactly from the last checkpoint, when there is one.
+    ``backend``: ``torch.distributed`` backend under ``torchrun``; ``auto`` = nccl on CUDA, else gloo.
+    ``peak_tflops``: one device's peak for MFU; 0 = looked up from the GPU's name (none on CPU).
+    """
+
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
+    compile: bool = False
+    channels_last: bool = True
+    checkpoint_every: int = Field(0, ge=0)
+    resume: bool = False
+    backend: Literal["auto", "nccl", "gloo"] = "auto"
+    peak_tflops: float = Field(0.0, ge=0)
 
 
 @dataclass
@@ -86,25 +118,51 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def make_optimizer(parameters: Iterable[nn.Parameter], settings: OptimiserSettings) -> torch.optim.Optimizer:
-    """RAdam (decoupled weight decay), AdamW or SGD (momentum 0.9) over the trainable parameters."""
+def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype of ``precision`` on ``device``; ``None`` = plain fp32."""
+    if precision == "auto":
+        return torch.bfloat16 if device.type == "cuda" else None
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": None}[precision]
+
+
+def _autocast(device: torch.device, dtype: torch.dtype | None):
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
+
+
+def is_convolutional(model: nn.Module) -> bool:
+    """More than one 2-D convolution (a CNN, not a ViT with its one patch-embedding convolution)."""
+    return sum(isinstance(m, nn.Conv2d) for m in model.modules()) > 1
+
+
+def make_optimizer(
+    parameters: Iterable[nn.Parameter], settings: OptimiserSettings, *, fused: bool = False
+) -> torch.optim.Optimizer:
+    """RAdam (decoupled weight decay), AdamW or SGD (momentum 0.9) over the trainable parameters.
+
+    ``fused``: one fused CUDA kernel per step for AdamW and SGD, multi-tensor (foreach) for RAdam.
+    """
     name, lr, weight_decay = settings.optimizer, settings.lr, settings.weight_decay
     params = [p for p in parameters if p.requires_grad]
     if not params:
         raise ValueError("no trainable parameters")
+    fast = {"fused": True} if fused else {}
     if name == "radam":
-        return torch.optim.RAdam(params, lr=lr, weight_decay=weight_decay, decoupled_weight_decay=True)
+        return torch.optim.RAdam(
+            params, lr=lr, weight_decay=weight_decay, decoupled_weight_decay=True, foreach=fused or None
+        )
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **fast)
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay, **fast)
     raise ValueError(f"unknown optimizer {name!r}; expected radam, adamw or sgd")
 
 
 def train_one_epoch(
     model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, loss_fn: LossFn, device: torch.device
 ) -> dict[str, float]:
-    """One pass over ``loader``; returns the sample-weighted mean ``train_loss``.
+    """One plain fp32 pass over ``loader``; returns the sample-weighted mean ``train_loss``.
 
     Raises ``FloatingPointError`` on a non-finite loss instead of training on NaNs.
     """
@@ -113,8 +171,7 @@ def train_one_epoch(
     for inputs, targets in loader:
         inputs, targets = inputs.to(device), targets.to(device)
         loss = loss_fn(model(inputs), targets)["loss"]
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"non-finite training loss {loss.item()} after {count} samples")
+        _check_finite(loss, count)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -123,24 +180,53 @@ def train_one_epoch(
     return {"train_loss": total / max(count, 1)}
 
 
+def _check_finite(loss: Tensor, count: int) -> None:
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"non-finite training loss {loss.item()} after {count} samples")
+
+
+Prepare = Callable[[Tensor], Tensor]
+
+
 @torch.inference_mode()
-def predict_proba(model: nn.Module, loader: DataLoader, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax probabilities ``(N, C)`` and the loader's targets ``(N, K)``, in loader order."""
+def predict_proba(
+    model: nn.Module,
+    loader: DataLoader,
+    device: torch.device,
+    *,
+    prepare: Prepare | None = None,
+    dtype: torch.dtype | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax probabilities ``(N, C)`` and the loader's targets ``(N, K)``, in loader order.
+
+    ``prepare`` maps a batch on the device to model input (e.g. ``uint8`` → normalised float).
+    """
     model.eval()
     probs, targets = [], []
     for inputs, target in loader:
-        probs.append(torch.softmax(model(inputs.to(device)).float(), dim=1).cpu())
+        inputs = inputs.to(device, non_blocking=True)
+        with _autocast(device, dtype):
+            logits = model(prepare(inputs) if prepare else inputs)
+        probs.append(torch.softmax(logits.float(), dim=1).cpu())
         targets.append(target)
     return torch.cat(probs).numpy(), torch.cat(targets).numpy()
 
 
-def evaluate(model: nn.Module, loader: DataLoader, loss_fn: LossFn, device: torch.device) -> dict[str, float]:
+def evaluate(
+    model: nn.Module,
+    loader: DataLoader,
+    loss_fn: LossFn,
+    device: torch.device,
+    *,
+    prepare: Prepare | None = None,
+    dtype: torch.dtype | None = None,
+) -> dict[str, float]:
     """``val_loss``, accuracy and macro-F1 against the teacher's argmax, and ``val_polar_auc``.
 
     ``val_polar_auc``: ROC-AUC of ``p_pos - p_neg`` on the teacher's polar items, the
     benchmarks' binary protocol measured against teacher labels.
     """
-    probs, teacher = predict_proba(model, loader, device)
+    probs, teacher = predict_proba(model, loader, device, prepare=prepare, dtype=dtype)
     logits = torch.from_numpy(np.log(np.clip(probs, 1e-12, None)))
     loss = loss_fn(logits, torch.from_numpy(teacher))["loss"]
     labels = teacher.argmax(1)
@@ -204,6 +290,209 @@ def fit_linear_head(
     return FitResult(copy.deepcopy(head.state_dict()), settings.epochs, history, optimizer.state_dict())
 
 
+
+
+@dataclass
+class _Progress:
+    """Where a fit stands: the part of the training state that is not a module's ``state_dict``."""
+
+    epoch: int = 1  # the epoch being run (1-based)
+    batches_done: int = 0  # micro-batches of ``epoch`` already trained
+    step: int = 0  # optimiser steps so far
+    loss_sum: float = 0.0  # this epoch's sample-weighted training loss so far (all processes)
+    samples: int = 0  # this epoch's training samples so far (all processes)
+    seconds: float = 0.0  # this epoch's training time so far
+    best_key: tuple[float, float] = (-math.inf, -math.inf)
+    best_epoch: int = 0
+    best_state: dict[str, Tensor] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    finished: bool = False
+
+
+class _Loop:
+    """One :func:`fit`: the model, its optimiser, schedule and scaler, and their checkpoints."""
+
+    def __init__(self, model, train_loader, val_loader, settings, device, class_weights, runtime, checkpoints,
+                 prepare, flops_per_item):  # fmt: skip
+        self.process = distributed.current()
+        self.model, self.settings, self.device, self.runtime = model.to(device), settings, device, runtime
+        self.train_loader, self.val_loader, self.prepare = train_loader, val_loader, prepare
+        self.checkpoints = checkpoints if self.process.is_main else None
+        if runtime.channels_last and is_convolutional(model):
+            model.to(memory_format=torch.channels_last)
+        self.dtype = autocast_dtype(runtime.precision, device)
+        weights = None if class_weights is None else class_weights.to(device)
+        self.train_loss, self.val_loss = settings.loss_fn(weights), settings.loss_fn()
+        self.optimizer = make_optimizer(model.parameters(), settings, fused=device.type == "cuda")
+        _set_epoch(train_loader, 1, 0)
+        self.batches = len(train_loader)
+        self.steps_per_epoch = -(-self.batches // settings.accumulation_steps)
+        warmup = round(settings.warmup_epochs * self.steps_per_epoch)
+        self.scheduler = warmup_cosine_scheduler(self.optimizer, self.steps_per_epoch * settings.epochs, warmup)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=self.dtype is torch.float16)
+        self.peak = peak_flops(device, low_precision=self.dtype is not None, override_tflops=runtime.peak_tflops)
+        self.flops_per_item = flops_per_item
+        self.progress = _Progress(best_state=copy.deepcopy(model.state_dict()))
+        net = model
+        if self.process.distributed:
+            ids = [device.index] if device.type == "cuda" else None
+            net = nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        self.net = torch.compile(net) if runtime.compile else net
+
+    # ---------------------------------------------------------------- checkpoints
+    def state(self) -> dict:
+        progress = self.progress
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": rng_state(),
+            "epoch": progress.epoch,
+            "batches_done": progress.batches_done,
+            "step": progress.step,
+            "totals": [progress.loss_sum, float(progress.samples), progress.seconds],
+            "best": {"key": list(progress.best_key), "epoch": progress.best_epoch, "state": progress.best_state},
+            "history": progress.history,
+            "finished": progress.finished,
+            "world": self.process.world,
+        }
+
+    def restore(self, state: dict) -> None:
+        if state["world"] != self.process.world:
+            raise ValueError(
+                f"the checkpoint was written by {state['world']} processes, this run has {self.process.world}: "
+                "resume with the same number of processes, or set runtime.resume false"
+            )
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"])
+        loss_sum, samples, seconds = state["totals"]
+        best = state["best"]
+        self.progress = _Progress(
+            state["epoch"], state["batches_done"], state["step"], loss_sum, int(samples), seconds,
+            tuple(best["key"]), best["epoch"], best["state"], state["history"], state["finished"],
+        )  # fmt: skip
+        log.info("resuming at epoch %d, batch %d (step %d)", self.progress.epoch, self.progress.batches_done,
+                 self.progress.step)  # fmt: skip
+
+    def save(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.write(self.state())
+        distributed.barrier()
+
+    # ---------------------------------------------------------------- training
+    def _micro_batch(self, inputs: Tensor, targets: Tensor, scale: float, sync: bool, seen: int) -> float:
+        inputs = inputs.to(self.device, non_blocking=True)
+        targets = targets.to(self.device, non_blocking=True)
+        if self.prepare is not None:
+            inputs = self.prepare(inputs)
+        elif inputs.dim() == 4 and self.runtime.channels_last and is_convolutional(self.model):
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        no_sync = getattr(self.net, "no_sync", None)
+        context = no_sync() if (no_sync is not None and not sync) else contextlib.nullcontext()
+        with context:
+            with _autocast(self.device, self.dtype):
+                logits = self.net(inputs)
+            loss = self.train_loss(logits.float(), targets)["loss"]
+            _check_finite(loss, seen)
+            self.scaler.scale(loss * scale).backward()
+        return loss.item() * len(inputs)
+
+    def _optimiser_step(self) -> None:
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scheduler.step()
+        self.progress.step += 1
+
+    def train_epoch(self) -> None:
+        """Train the rest of ``progress.epoch``; checkpoints and stop requests fall between optimiser steps."""
+        progress, accumulate = self.progress, self.settings.accumulation_steps
+        batch_size = self.train_loader.batch_size or 1
+        _set_epoch(self.train_loader, progress.epoch, progress.batches_done * batch_size)
+        self.net.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        started, loss_sum, samples = time.perf_counter(), 0.0, 0
+        for inputs, targets in self.train_loader:
+            group_start = progress.batches_done - progress.batches_done % accumulate
+            group = min(accumulate, self.batches - group_start)
+            progress.batches_done += 1
+            last_of_group = progress.batches_done - group_start == group
+            loss_sum += self._micro_batch(inputs, targets, 1.0 / group, last_of_group, self.progress.samples + samples)
+            samples += len(inputs)
+            if not last_of_group:
+                continue
+            self._optimiser_step()
+            stop = distributed.any_process(stop_request.is_set(), self.device)
+            every = self.runtime.checkpoint_every
+            if stop or (every and progress.step % every == 0 and progress.batches_done < self.batches):
+                loss_sum, samples, started = self._bank(loss_sum, samples, started)
+                self.save()
+            if stop:
+                where = self.checkpoints.path if self.checkpoints else "rank 0's checkpoint"
+                raise TrainingInterrupted(
+                    f"training stopped by {stop_request.reason or 'a stop request'} after step {progress.step} "
+                    f"(epoch {progress.epoch}); its state is in {where}: rerun with runtime.resume true to continue"
+                )
+        self._bank(loss_sum, samples, started)
+
+    def _bank(self, loss_sum: float, samples: int, started: float) -> tuple[float, int, float]:
+        """Add this process's running sums to the epoch's totals (over every process); restart them."""
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        totals = distributed.all_reduce_sum(torch.tensor([loss_sum, float(samples)], dtype=torch.float64,
+                                                         device=self.device))  # fmt: skip
+        self.progress.loss_sum += float(totals[0])
+        self.progress.samples += int(totals[1])
+        self.progress.seconds += time.perf_counter() - started
+        return 0.0, 0, time.perf_counter()
+
+    def end_epoch(self) -> dict[str, float]:
+        progress = self.progress
+        metrics = {
+            "epoch": float(progress.epoch),
+            "lr": self.settings.lr * self.scheduler.lr_lambdas[0]((progress.epoch - 1) * self.steps_per_epoch),
+            "train_loss": progress.loss_sum / max(progress.samples, 1),
+            "images_per_second": progress.samples / max(progress.seconds, 1e-9),
+        }
+        if self.flops_per_item and self.peak:
+            metrics["mfu"] = mfu(metrics["images_per_second"], self.flops_per_item, self.peak, self.process.world)
+        metrics |= evaluate(self.model, self.val_loader, self.val_loss, self.device, prepare=self.prepare,
+                            dtype=self.dtype)  # fmt: skip
+        progress.history.append(metrics)
+        key = (metrics["val_macro_f1"], -metrics["val_loss"])
+        if key > progress.best_key:
+            progress.best_key, progress.best_epoch = key, progress.epoch
+            progress.best_state = copy.deepcopy(self.model.state_dict())
+        log.info("epoch %d/%d train_loss=%.4f val_loss=%.4f val_acc=%.3f val_macro_f1=%.3f images/s=%.1f",
+                 progress.epoch, self.settings.epochs, metrics["train_loss"], metrics["val_loss"],
+                 metrics["val_accuracy"], metrics["val_macro_f1"], metrics["images_per_second"])  # fmt: skip
+        patience = self.settings.patience
+        if progress.epoch >= self.settings.epochs or (patience and progress.epoch - progress.best_epoch >= patience):
+            progress.finished = True
+            if progress.epoch < self.settings.epochs:
+                log.info("stopping early: no validation improvement for %d epochs", patience)
+        progress.epoch, progress.batches_done = progress.epoch + 1, 0
+        progress.loss_sum, progress.samples, progress.seconds = 0.0, 0, 0.0
+        return metrics
+
+
+def _set_epoch(loader: DataLoader, epoch: int, skip: int) -> None:
+    """Point the loader's sampler (and dataset) at ``epoch``, skipping ``skip`` samples of this process."""
+    sampler = loader.sampler
+    if hasattr(sampler, "set_epoch"):
+        sampler.set_epoch(epoch, skip)
+        # the iterator's worker seed comes from here, not from the global RNG a checkpoint restores
+        loader.generator = torch.Generator().manual_seed(1_000_003 * epoch + skip)
+    elif skip:
+        raise ValueError("resuming within an epoch needs a loader whose sampler is a core.distributed.EpochSampler")
+    if hasattr(loader.dataset, "set_epoch"):
+        loader.dataset.set_epoch(epoch)
+
+
 def fit(
     model: nn.Module,
     train_loader: DataLoader,
@@ -213,48 +502,70 @@ def fit(
     *,
     class_weights: Tensor | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
+    runtime: RuntimeSettings | None = None,
+    checkpoints: CheckpointStore | None = None,
+    prepare: Prepare | None = None,
+    flops_per_item: float = 0.0,
 ) -> FitResult:
-    """Train for ``settings.epochs`` with cosine learning-rate decay; keep the best epoch.
+    """Train for ``settings.epochs`` with warm-up and per-step cosine decay; keep the best epoch.
 
     Best = highest validation macro-F1 against teacher labels, ties to the lowest
-    validation loss. ``class_weights`` ``(3,)`` weight the training loss only.
+    validation loss. ``class_weights`` ``(3,)`` weight the training loss only. With
+    ``checkpoints``, the full state is saved every ``runtime.checkpoint_every`` optimiser
+    steps and after each epoch, and ``runtime.resume`` continues from it exactly. A stop
+    request (``core.checkpoints.stop_request``) ends the run after the current step with a
+    checkpoint, raising :class:`TrainingInterrupted`. Under ``torch.distributed`` the model
+    is wrapped in DDP and every process must call this. ``flops_per_item``: training FLOPs
+    of one item, for the ``mfu`` metric.
     """
-    model.to(device)
-    if class_weights is not None:
-        class_weights = class_weights.to(device)
-    train_loss, val_loss = settings.loss_fn(class_weights), settings.loss_fn()
-    optimizer = make_optimizer(model.parameters(), settings)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(settings.epochs, 1))
-    best_key, best_epoch, best_state = (-math.inf, -math.inf), 0, copy.deepcopy(model.state_dict())
-    history: list[dict[str, float]] = []
-    for epoch in range(1, settings.epochs + 1):
-        metrics = {"epoch": float(epoch), "lr": optimizer.param_groups[0]["lr"]}
-        metrics |= train_one_epoch(model, train_loader, optimizer, train_loss, device)
-        metrics |= evaluate(model, val_loader, val_loss, device)
-        scheduler.step()
-        history.append(metrics)
-        key = (metrics["val_macro_f1"], -metrics["val_loss"])
-        if key > best_key:
-            best_key, best_epoch, best_state = key, epoch, copy.deepcopy(model.state_dict())
-        log.info("epoch %d/%d train_loss=%.4f val_loss=%.4f val_acc=%.3f val_macro_f1=%.3f",
-                 epoch, settings.epochs, metrics["train_loss"], metrics["val_loss"],
-                 metrics["val_accuracy"], metrics["val_macro_f1"])  # fmt: skip
-        if on_epoch is not None:
+    runtime = runtime or RuntimeSettings()
+    stop_request.clear()
+    loop = _Loop(model, train_loader, val_loader, settings, device, class_weights, runtime, checkpoints, prepare,
+                 flops_per_item)  # fmt: skip
+    saved = checkpoints.read() if (checkpoints is not None and runtime.resume) else None
+    if saved is not None:
+        loop.restore(saved)
+        for metrics in loop.progress.history if on_epoch is not None else ():
             on_epoch(metrics)
-        if settings.patience and epoch - best_epoch >= settings.patience:
-            log.info("stopping early: no validation improvement for %d epochs", settings.patience)
-            break
-    return FitResult(best_state, best_epoch, history, optimizer.state_dict())
+    with stop_request:
+        while not loop.progress.finished:
+            loop.train_epoch()
+            metrics = loop.end_epoch()
+            if on_epoch is not None:
+                on_epoch(metrics)
+            if checkpoints is not None:
+                loop.save()
+    progress = loop.progress
+    return FitResult(progress.best_state, progress.best_epoch, progress.history, loop.optimizer.state_dict())
 
 
 @torch.inference_mode()
-def extract_features(backbone: nn.Module, loader: DataLoader, device: torch.device) -> Tensor:
-    """Pooled backbone features ``(N, F)`` float32 for every batch of ``loader``, in order."""
+def extract_features(
+    backbone: nn.Module, loader: DataLoader, device: torch.device, *,
+    prepare: Prepare | None = None, dtype: torch.dtype | None = None, prefetch: bool = True,
+) -> Tensor:  # fmt: skip
+    """Pooled backbone features ``(N, F)`` float32 for every batch of ``loader``, in order.
+
+    Convolutional backbones run channels-last; with ``prefetch`` (and no loader workers)
+    a background thread decodes the next batches while the backbone runs.
+    """
     backbone.eval().to(device)
-    features = []
-    done, total = 0, len(loader.dataset)
-    for inputs, _ in loader:
-        features.append(backbone(inputs.to(device)).float().cpu())
-        done += len(inputs)
-        log.info("features: %d/%d images", done, total)
+    channels_last = is_convolutional(backbone)
+    if channels_last:
+        backbone.to(memory_format=torch.channels_last)
+    features, done, total = [], 0, len(loader.dataset)
+    batches = background(loader) if (prefetch and loader.num_workers == 0) else loader
+    try:
+        for inputs, _ in batches:
+            inputs = inputs.to(device, non_blocking=True)
+            inputs = prepare(inputs) if prepare is not None else inputs
+            if channels_last and inputs.dim() == 4:
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            with _autocast(device, dtype):
+                features.append(backbone(inputs).float().cpu())
+            done += len(inputs)
+            log.info("features: %d/%d images", done, total)
+    finally:
+        if channels_last:
+            backbone.to(memory_format=torch.contiguous_format)
     return torch.cat(features)

@@ -12,14 +12,21 @@ How a picture becomes the square ``image_size`` input is the student's ``framing
 
 Training with a trainable backbone frames the picture the same way (``"crop"`` frames
 nothing first), then takes a random resized crop and a horizontal flip.
+
+The fast path keeps pictures as ``uint8`` ``(S, S, 3)`` until a whole batch is on the
+device, where :class:`BatchNormalize` scales it: the same float operations as
+``ToTensor`` + ``Normalize`` (bit-identical values) at a fraction of the per-image cost,
+a quarter of the bytes to copy, and a channels-last result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+import torch
 from PIL import Image
-from torch import Tensor
+from torch import Tensor, nn
 from torchvision import transforms as T
 
 from crowd_sentiment.core.students import StudentSpec
@@ -57,6 +64,42 @@ def _to_tensor(spec: StudentSpec) -> list[Callable]:
     return [T.ToTensor(), T.Normalize(spec.mean, spec.std)]
 
 
+def _to_uint8(image: Image.Image) -> Tensor:
+    """PIL RGB picture → ``uint8`` tensor ``(H, W, 3)`` (no copy beyond PIL's buffer)."""
+    return torch.from_numpy(np.array(image, dtype=np.uint8, copy=True))
+
+
+class BatchNormalize(nn.Module):
+    """``uint8`` batch ``(B, S, S, 3)`` → normalised float32 ``(B, 3, S, S)``, channels-last strides.
+
+    ``(x / 255 - mean) / std``: the operations of ``ToTensor`` + ``Normalize``, in their order.
+    """
+
+    def __init__(self, mean: tuple[float, ...], std: tuple[float, ...]):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
+
+    def forward(self, images: Tensor) -> Tensor:
+        x = images.permute(0, 3, 1, 2).to(torch.float32).div(255)
+        return x.sub(self.mean.to(x.device)).div(self.std.to(x.device))
+
+
+def batch_normalize(spec: StudentSpec) -> BatchNormalize:
+    """The :class:`BatchNormalize` of ``spec.mean`` / ``spec.std``."""
+    return BatchNormalize(spec.mean, spec.std)
+
+
+def frame_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
+    """PIL picture → ``uint8`` ``(S, S, 3)`` framed as :func:`eval_transform` frames it (normalise per batch)."""
+    return T.Compose(_framing(spec) + [_to_uint8])
+
+
+def augment_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
+    """PIL picture → ``uint8`` ``(S, S, 3)`` augmented as :func:`train_transform` augments it."""
+    return T.Compose(_augmenting(spec) + [_to_uint8])
+
+
 def eval_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
     """PIL picture → normalised tensor ``(3, S, S)`` with ``S = image_size``, framed by ``spec.framing``."""
     return T.Compose(_framing(spec) + _to_tensor(spec))
@@ -64,14 +107,10 @@ def eval_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
 
 def train_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
     """Augmenting transform for fine-tuning: framing, random resized crop (scale 0.5–1), flip."""
+    return T.Compose(_augmenting(spec) + _to_tensor(spec))
+
+
+def _augmenting(spec: StudentSpec) -> list[Callable]:
     framing = [] if spec.framing == "crop" else _framing(spec)
-    return T.Compose(
-        framing
-        + [
-            T.RandomResizedCrop(
-                spec.image_size, scale=(0.5, 1.0), interpolation=_interpolation(spec.interpolation)
-            ),
-            T.RandomHorizontalFlip(),
-        ]
-        + _to_tensor(spec)
-    )
+    crop = T.RandomResizedCrop(spec.image_size, scale=(0.5, 1.0), interpolation=_interpolation(spec.interpolation))
+    return framing + [crop, T.RandomHorizontalFlip()]

@@ -10,8 +10,8 @@ from kedro.io import AbstractDataset
 from crowd_sentiment.core.files import atomic_write_bytes
 
 
-class BinaryFileDataset(AbstractDataset[bytes, bytes]):
-    """Loads a file's bytes; saves bytes atomically (temp file + rename)."""
+class BinaryFileDataset(AbstractDataset[bytes | str, bytes]):
+    """Loads a file's bytes; saves bytes (or text, as UTF-8) atomically (temp file + rename)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None):
         self._filepath = Path(filepath)
@@ -20,8 +20,8 @@ class BinaryFileDataset(AbstractDataset[bytes, bytes]):
     def load(self) -> bytes:
         return self._filepath.read_bytes()
 
-    def save(self, data: bytes) -> None:
-        atomic_write_bytes(self._filepath, bytes(data))
+    def save(self, data: bytes | str) -> None:
+        atomic_write_bytes(self._filepath, data.encode("utf-8") if isinstance(data, str) else bytes(data))
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from kedro.io import AbstractDataset
 
+from crowd_sentiment.core.files import remove_temp_files
 from crowd_sentiment.core.images import ImageStore
+
+log = logging.getLogger(__name__)
 
 
 class ImageStoreDataset(AbstractDataset[Mapping[str, bytes], ImageStore]):
     """Saves ``{image_id: jpeg bytes}`` into an :class:`ImageStore`; loads the store.
 
     Saving is incremental and atomic per file: ids already stored are skipped, so an
-    interrupted ingestion keeps every complete image and a rerun resumes.
+    interrupted ingestion keeps every complete image and a rerun resumes; temp files
+    left by a killed run are removed first.
     """
 
     def __init__(self, path: str, metadata: dict[str, Any] | None = None):
@@ -32,6 +37,9 @@ class ImageStoreDataset(AbstractDataset[Mapping[str, bytes], ImageStore]):
     def save(self, data: Mapping[str, bytes]) -> None:
         store = ImageStore(self._path)
         self._path.mkdir(parents=True, exist_ok=True)
+        removed = remove_temp_files(self._path)
+        if removed:
+            log.info("removed %d temp files left in %s by an interrupted run", removed, self._path)
         for image_id, jpeg in data.items():
             store.put(image_id, jpeg)
 

@@ -1,4 +1,4 @@
-"""A dict of tensors and plain values saved with ``torch.save`` and loaded with ``weights_only=True``."""
+"""Torch state files: a dict of tensors saved atomically and loaded with ``weights_only=True``; the checkpoint folder."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 import torch
 from kedro.io import AbstractDataset
 
+from crowd_sentiment.core.checkpoints import CheckpointStore
 from crowd_sentiment.core.files import atomic_write_bytes
+from crowd_sentiment.datasets.feature_cache import FolderHandleDataset
 
 
 class TorchStateDataset(AbstractDataset[dict, dict]):
@@ -34,3 +36,11 @@ class TorchStateDataset(AbstractDataset[dict, dict]):
 
     def _describe(self) -> dict[str, Any]:
         return {"filepath": str(self._filepath)}
+
+
+
+class CheckpointStoreDataset(FolderHandleDataset):
+    """Gives the training node a :class:`CheckpointStore` under ``path``; the training loop writes it."""
+
+    handle = CheckpointStore
+    what = "the training checkpoint folder"

@@ -7,6 +7,8 @@ import logging
 import pandas as pd
 from torch import nn
 
+from crowd_sentiment.core import distributed
+from crowd_sentiment.core.checkpoints import CheckpointStore
 from crowd_sentiment.core.distill import distill_student
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.image_sets import ImageSet
@@ -24,12 +26,14 @@ def train_student(
     distillation_manifest: pd.DataFrame,
     tweet_image_store: ImageStore,
     image_feature_cache: FeatureCache,
+    training_checkpoints: CheckpointStore,
     params: DistillationParams,
 ) -> tuple[StoredStudent, dict, pd.DataFrame, MetricSeries, nn.Module]:
     """Distil a student from the manifest's train split, selecting on its validation split.
 
     Returns the stored student (spec + best weights), the full training checkpoint, the
-    per-epoch history as a table and as MLflow series, and the student module for MLflow.
+    per-epoch history as a table and as MLflow series (with images/s and MFU), and the
+    student module for MLflow. Under ``torchrun`` every process trains its shard (DDP).
     """
     splits = {name: frame for name, frame in distillation_manifest.groupby("split")}
     missing = {"train", "validation"} - set(splits)
@@ -39,8 +43,10 @@ def train_student(
         ImageSet.from_frame(splits[name], root=tweet_image_store.root, targets=PROBABILITY_COLUMNS)
         for name in ("train", "validation")
     )
-    device = resolve_device(params.device)
-    log.info("training on %d images, validating on %d (device %s)", len(train), len(val), device)
-    result = distill_student(train, val, params, device, cache=image_feature_cache)
+    process = distributed.init_from_env(params.runtime.backend)
+    device = distributed.device_for(process, resolve_device(params.device))
+    log.info("training on %d images, validating on %d (device %s, process %d of %d)",
+             len(train), len(val), device, process.rank + 1, process.world)  # fmt: skip
+    result = distill_student(train, val, params, device, cache=image_feature_cache, checkpoints=training_checkpoints)
     history = result.fit.history
     return result.student, result.checkpoint, pd.DataFrame(history), epoch_series(history), result.student.build()

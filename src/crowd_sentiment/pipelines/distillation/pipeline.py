@@ -14,6 +14,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "distillation_manifest",
                     "tweet_image_store",
                     "image_feature_cache",
+                    "training_checkpoints",
                     "params:distillation",
                 ],
                 outputs=[

@@ -7,26 +7,80 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from crowd_sentiment.core.benchmarks import THREE_CLASS_LAYOUTS, load_benchmark
-from crowd_sentiment.core.dedup import dhash_file, near_duplicate_clusters
+from crowd_sentiment.core.dedup import dhash_file
+from crowd_sentiment.core.embedding_search import backbone_features, cosine_matches
+from crowd_sentiment.core.feature_cache import FeatureCache
+from crowd_sentiment.core.funnel import funnel_figure, funnel_metrics
+from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.images import ImageStore, content_id
+from crowd_sentiment.core.near_duplicates import linked_pairs, union_find
 from crowd_sentiment.core.selection import build_manifest
-from crowd_sentiment.params import BenchmarkingParams, FilteringParams
+from crowd_sentiment.params import BenchmarkingParams, DistillationParams, FilteringParams
+from crowd_sentiment.tracking import MetricSeries, single_values
 
 log = logging.getLogger(__name__)
 
 
+def _embedding_pairs(
+    crowd: ImageSet,
+    benchmark: ImageSet,
+    cache: FeatureCache,
+    spec_params: DistillationParams,
+    params: FilteringParams,
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Cosine near-duplicate pairs among crowd pictures, and a mask of crowd pictures near a benchmark picture."""
+    settings = params.embedding
+    features = backbone_features(spec_params.student, crowd, cache, batch_size=settings.batch_size)
+    pairs = cosine_matches(features, features, min_cosine=settings.min_cosine, neighbours=settings.neighbours,
+                           self_join=True)  # fmt: skip
+    near_benchmark = np.zeros(len(crowd), dtype=bool)
+    if len(benchmark):
+        held = backbone_features(spec_params.student, benchmark, cache, batch_size=settings.batch_size)
+        near_benchmark[cosine_matches(features, held, min_cosine=settings.min_cosine, neighbours=1)[0]] = True
+    return pairs, near_benchmark
+
+
 def fingerprint_images(
-    tweet_images: pd.DataFrame, tweet_image_store: ImageStore, params: FilteringParams
+    tweet_images: pd.DataFrame,
+    tweet_image_store: ImageStore,
+    benchmark_images: pd.DataFrame,
+    image_feature_cache: FeatureCache,
+    distillation: DistillationParams,
+    params: FilteringParams,
 ) -> pd.DataFrame:
-    """Per distinct image: 64-bit dHash (hex) and near-duplicate ``cluster_id`` (an image id)."""
+    """Per distinct image: 64-bit dHash (hex), near-duplicate ``cluster_id`` (an image id) and
+    ``near_benchmark_embedding`` (cosine match of a benchmark picture; always false when the
+    embedding search is off). Clusters join dHash pairs and, when enabled, embedding pairs."""
     ids = sorted(tweet_images["image_id"].unique())
-    hashes = [dhash_file(tweet_image_store.path(i)) for i in ids]
-    labels = near_duplicate_clusters(hashes, params.max_hamming)
+    hashes = np.array([dhash_file(tweet_image_store.path(i)) for i in ids], dtype=np.uint64)
+    i, j = linked_pairs(hashes, params.max_hamming)
+    near_benchmark = np.zeros(len(ids), dtype=bool)
+    if params.embedding.enabled:
+        crowd = ImageSet.of(ids, [tweet_image_store.path(k) for k in ids])
+        distinct = benchmark_images.drop_duplicates("image_id")
+        benchmark = ImageSet.of(distinct["image_id"].tolist(), distinct["path"].tolist())
+        (ei, ej), near_benchmark = _embedding_pairs(
+            crowd, benchmark, image_feature_cache, distillation, params
+        )
+        log.info(
+            "embedding search: %d pairs, %d pictures near a benchmark picture", len(ei), near_benchmark.sum()
+        )
+        i, j = np.r_[i, ei], np.r_[j, ej]
+    labels = union_find(len(ids), i, j)
     clusters = np.asarray(ids, dtype=object)[labels]
-    log.info("%d images in %d near-duplicate clusters (max_hamming=%d)", len(ids), len(set(labels)), params.max_hamming)
-    return pd.DataFrame({"image_id": ids, "dhash": [f"{h:016x}" for h in hashes], "cluster_id": clusters})
+    log.info(
+        "%d images in %d near-duplicate clusters (max_hamming=%d)",
+        len(ids),
+        len(set(labels)),
+        params.max_hamming,
+    )
+    return pd.DataFrame(
+        {"image_id": ids, "dhash": [f"{int(h):016x}" for h in hashes], "cluster_id": clusters,
+         "near_benchmark_embedding": near_benchmark}
+    )  # fmt: skip
 
 
 def load_benchmark_images(params: BenchmarkingParams) -> pd.DataFrame:
@@ -56,7 +110,20 @@ def build_distillation_manifest(
     image_fingerprints: pd.DataFrame,
     benchmark_images: pd.DataFrame,
     params: FilteringParams,
-) -> tuple[pd.DataFrame, dict]:
-    """Training manifest (one row per kept image, with ``split``) and the filtering funnel counts."""
+) -> tuple[pd.DataFrame, dict, pd.DataFrame, Figure, MetricSeries]:
+    """Training manifest (one row per kept image, with ``split``), the funnel summary, the funnel
+    per class as a table and as a bar plot, and the funnel counts as MLflow metrics."""
     held_out = [int(h, 16) for h in benchmark_images["dhash"].unique()]
-    return build_manifest(tweet_images, tweet_sentiment, image_fingerprints, held_out, params)
+    near = image_fingerprints.get(
+        "near_benchmark_embedding", pd.Series(False, index=image_fingerprints.index)
+    )
+    manifest, summary, table = build_manifest(
+        tweet_images, tweet_sentiment, image_fingerprints, held_out, params,
+        guarded_against=benchmark_images["benchmark"].unique().tolist(),
+        held_out_ids=image_fingerprints.loc[near.astype(bool), "image_id"].tolist(),
+    )  # fmt: skip
+    summary["near_duplicate_search"] = {
+        "max_hamming": params.max_hamming,
+        "embedding_min_cosine": params.embedding.min_cosine if params.embedding.enabled else None,
+    }
+    return manifest, summary, table, funnel_figure(table), single_values(funnel_metrics(table))

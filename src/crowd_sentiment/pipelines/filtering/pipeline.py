@@ -13,16 +13,23 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                fingerprint_images,
-                inputs=["tweet_images", "tweet_image_store", "params:filtering"],
-                outputs="image_fingerprints",
-                name="fingerprint_images",
-            ),
-            Node(
                 load_benchmark_images,
                 inputs="params:benchmarking",
                 outputs="benchmark_images",
                 name="load_benchmark_images",
+            ),
+            Node(
+                fingerprint_images,
+                inputs=[
+                    "tweet_images",
+                    "tweet_image_store",
+                    "benchmark_images",
+                    "image_feature_cache",
+                    "params:distillation",
+                    "params:filtering",
+                ],
+                outputs="image_fingerprints",
+                name="fingerprint_images",
             ),
             Node(
                 build_distillation_manifest,
@@ -33,7 +40,13 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "benchmark_images",
                     "params:filtering",
                 ],
-                outputs=["distillation_manifest", "filtering_funnel"],
+                outputs=[
+                    "distillation_manifest",
+                    "filtering_funnel",
+                    "filtering_funnel_table",
+                    "filtering_funnel_plot",
+                    "filtering_metrics",
+                ],
                 name="build_distillation_manifest",
             ),
         ],

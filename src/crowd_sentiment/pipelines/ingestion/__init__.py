@@ -1,5 +1,5 @@
-"""The ingestion pipeline."""
+"""The ingestion pipeline and the media download."""
 
-from crowd_sentiment.pipelines.ingestion.pipeline import create_pipeline
+from crowd_sentiment.pipelines.ingestion.pipeline import create_download_pipeline, create_pipeline
 
-__all__ = ["create_pipeline"]
+__all__ = ["create_download_pipeline", "create_pipeline"]

@@ -7,60 +7,83 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
+from crowd_sentiment.core.download import MediaFolder, download_media_files
 from crowd_sentiment.core.images import ImageStore, InvalidImageError, prepare_image
-from crowd_sentiment.core.rejections import Rejection, rejections_frame
-from crowd_sentiment.core.tweets import STAGE, parse_stream_lines
+from crowd_sentiment.core.rejections import Rejection, check_reject_rate, rejections_frame
+from crowd_sentiment.core.tweets import STAGE, DumpParser
 from crowd_sentiment.params import IngestionParams
 
 log = logging.getLogger(__name__)
 
 TWEET_COLUMNS = ["tweet_id", "text", "text_clean", "lang", "created_at", "source"]
-PHOTO_COLUMNS = ["tweet_id", "media_key", "media_file"]
+PHOTO_COLUMNS = ["tweet_id", "media_key", "media_file", "url"]
 IMAGE_COLUMNS = ["image_id", "tweet_id", "media_key", "path", "width", "height"]
+# Rejections that are deliberate filters, not bad input: the reject-rate guard does not count them.
+FILTER_REASONS = frozenset({"no_photo", "language_excluded", "tweet_rejected", "unreferenced_media"})
+
+
+def _as_bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
 
 
 def parse_tweet_dumps(
-    tweet_dumps: Mapping[str, Callable[[], str]], params: IngestionParams
+    tweet_dumps: Mapping[str, Callable[[], bytes | str]], params: IngestionParams
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Tweets, their photo references and the rejected lines/tweets of every dump partition.
+    """Tweets, their photo references and the rejected files/lines/tweets of every dump partition.
 
     Args:
-        tweet_dumps: partition name → loader of a JSON-lines Twitter API v2 dump.
+        tweet_dumps: partition name → loader of a dump (bytes; formats in ``core.dump_formats``).
+
+    Raises:
+        ValueError: no tweet kept at all (nothing is written, earlier outputs stay).
+        RejectRateError: more tweets and lines rejected than ``max_reject_share``.
     """
-    tweets, photos, rejections = [], [], []
+    parser = DumpParser(
+        languages=params.languages, max_text_chars=params.max_text_chars, dump_format=params.dump_format
+    )
     for name in sorted(tweet_dumps):
-        parsed = parse_stream_lines(tweet_dumps[name]().splitlines(), source=name, languages=params.languages)
-        tweets += parsed.tweets
-        photos += parsed.photos
-        rejections += [
-            Rejection(
-                r.stage,
-                r.item_kind,
-                f"{name}:{r.item_id}" if r.item_kind == "line" else r.item_id,
-                r.reason,
-                r.detail,
-            )
-            for r in parsed.rejections
-        ]
+        before = (len(parser.parsed.tweets), len(parser.parsed.rejections))
+        parser.add_file(name, _as_bytes(tweet_dumps[name]()))
         log.info(
-            "dump %s: %d tweets kept, %d items rejected", name, len(parsed.tweets), len(parsed.rejections)
+            "dump %s: %d tweets kept, %d items rejected",
+            name,
+            len(parser.parsed.tweets) - before[0],
+            len(parser.parsed.rejections) - before[1],
         )
+    parsed = parser.parsed
+    if not parsed.tweets:
+        raise ValueError(
+            f"no tweet kept from {len(tweet_dumps)} dump file(s) {sorted(tweet_dumps)[:5]}; rejected: "
+            f"{rejections_frame(parsed.rejections)['reason'].value_counts().to_dict()}. Nothing was "
+            "written, earlier outputs are unchanged; put Twitter API v2/v1.1 JSON lines or a table "
+            "into the tweet_dumps folder"
+        )
+    bad = [
+        r.reason
+        for r in parsed.rejections
+        if r.item_kind in ("line", "tweet") and r.reason not in FILTER_REASONS
+    ]
+    check_reject_rate("tweets and dump lines", len(parsed.tweets), bad, params.max_reject_share)
     return (
-        pd.DataFrame(tweets, columns=TWEET_COLUMNS),
-        pd.DataFrame(photos, columns=PHOTO_COLUMNS),
-        rejections_frame(rejections),
+        pd.DataFrame(parsed.tweets, columns=TWEET_COLUMNS),
+        pd.DataFrame(parsed.photos, columns=PHOTO_COLUMNS),
+        rejections_frame(parsed.rejections),
     )
 
 
 def validate_photos(
     tweet_photos: pd.DataFrame, tweet_media: Mapping[str, Callable[[], bytes]], params: IngestionParams
 ) -> tuple[pd.DataFrame, dict[str, bytes], pd.DataFrame]:
-    """Decode every referenced media file once, keep the valid ones resized under their content hash.
+    """Decode every referenced media file once, keep the valid ones resized under their stored id.
 
     Returns:
         ``tweet_images`` (one row per photo occurrence, ``path`` relative to the store),
         ``{image_id: jpeg}`` for the store, and rejections (undecodable, too small,
-        missing or unreferenced files).
+        too large, unsupported pixels, missing or unreferenced files).
+
+    Raises:
+        ValueError: no picture passed (nothing is written).
+        RejectRateError: more referenced files rejected than ``max_reject_share``.
     """
     prepared: dict[str, object] = {}  # media_file -> StoredImage | Rejection
     files = sorted(tweet_photos["media_file"].unique())
@@ -68,23 +91,22 @@ def validate_photos(
         prepared[media_file] = _prepare(media_file, tweet_media, params)
         if done % 200 == 0 or done == len(files):
             log.info("validated %d/%d media files", done, len(files))
-    rows, store, rejections = [], {}, []
+    rows, store = [], {}
     for photo in tweet_photos.itertuples(index=False):
         outcome = prepared[photo.media_file]
         if isinstance(outcome, Rejection):
             continue
         store[outcome.image_id] = outcome.jpeg
-        rows.append(
-            (
-                outcome.image_id,
-                photo.tweet_id,
-                photo.media_key,
-                ImageStore.relative_path(outcome.image_id),
-                outcome.width,
-                outcome.height,
-            )
-        )
+        path = ImageStore.relative_path(outcome.image_id)
+        rows.append((outcome.image_id, photo.tweet_id, photo.media_key, path, outcome.width, outcome.height))
     rejections = [o for o in prepared.values() if isinstance(o, Rejection)]
+    if not store:
+        raise ValueError(
+            f"no picture passed validation among {len(files)} referenced media files; rejected: "
+            f"{rejections_frame(rejections)['reason'].value_counts().to_dict()}. Nothing was written"
+        )
+    check_reject_rate("referenced pictures", len(files) - len(rejections), [r.reason for r in rejections],
+                      params.max_reject_share)  # fmt: skip
     rejections += [
         Rejection(STAGE, "image", f, "unreferenced_media", "no kept tweet refers to this file")
         for f in sorted(set(tweet_media) - set(files))
@@ -118,3 +140,19 @@ def combine_rejections(*frames: pd.DataFrame) -> pd.DataFrame:
     """
     combined = pd.concat(frames, ignore_index=True)
     return combined.drop_duplicates(subset=["item_kind", "item_id"], keep="first").reset_index(drop=True)
+
+
+def download_media(
+    tweet_photos: pd.DataFrame, media_folder: MediaFolder, params: IngestionParams
+) -> pd.DataFrame:
+    """Fetch the photos of kept tweets that are not in the media folder yet; returns the failures.
+
+    Files present are not fetched again (resume); each failure is a rejection row.
+    """
+    jobs = {
+        row.media_file: row.url
+        for row in tweet_photos.itertuples(index=False)
+        if row.url.startswith(("http://", "https://"))
+    }
+    failures = download_media_files(jobs, media_folder, params.download)
+    return rejections_frame(failures)

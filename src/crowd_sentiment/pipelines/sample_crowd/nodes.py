@@ -9,7 +9,7 @@ import pandas as pd
 from crowd_sentiment.sample import SampleSpec, generate_benchmark, generate_crowd
 
 log = logging.getLogger(__name__)
-DUMP_NAME = "sample_crowd"
+DUMP_NAME = "sample_crowd.jsonl"  # the file name in tweet_dumps (read as bytes, format detected)
 
 
 def generate_sample_crowd(params: SampleSpec) -> tuple[dict[str, str], dict[str, bytes], pd.DataFrame]:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from importlib.metadata import version
 
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
-from crowd_sentiment.core.teacher_eval import evaluate_teacher
+from crowd_sentiment.core.teacher_eval import (
+    calibration_figure,
+    precision_coverage,
+    reliability_table,
+    teacher_agreement,
+    teacher_probabilities,
+)
+from crowd_sentiment.core.teacher_scoring import ScoreStore, excluded_tweets, score_in_partitions
 from crowd_sentiment.core.teachers import TextTeacher, VaderTeacher
 from crowd_sentiment.core.text_sets import load_text_set
 from crowd_sentiment.params import TeacherLabelingParams
@@ -15,41 +26,128 @@ from crowd_sentiment.tracking import MetricSeries, single_values
 
 log = logging.getLogger(__name__)
 
+StoredTeacherLoader = Callable[[], dict]
 
-def _teacher(params: TeacherLabelingParams) -> TextTeacher:
+
+def _teacher(params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader) -> TextTeacher:
     """The configured teacher (``vader`` is the offline default)."""
     if params.teacher == "vader":
         return VaderTeacher(params.vader)
-    raise ValueError(f"unknown teacher {params.teacher!r}")
+    if params.teacher == "hf":
+        from crowd_sentiment.core.hf_teacher import HfTeacher
+
+        return HfTeacher(params.hf, progress=params.progress)
+    from crowd_sentiment.core.learned_teacher import LearnedTeacher
+
+    return LearnedTeacher(
+        learned_teacher(),
+        batch_size=params.learned.batch_size,
+        device=params.learned.device,
+        progress=params.progress,
+    )
 
 
-def score_tweets(tweets: pd.DataFrame, params: TeacherLabelingParams) -> pd.DataFrame:
-    """Teacher probabilities per tweet: ``tweet_id, p_negative, p_neutral, p_positive, teacher``."""
-    teacher = _teacher(params)
-    probs = teacher.predict_proba(tweets["text_clean"].tolist())  # (N, 3)
-    frame = pd.DataFrame(probs, columns=list(PROBABILITY_COLUMNS))
-    frame.insert(0, "tweet_id", tweets["tweet_id"].to_numpy())
-    frame["teacher"] = teacher.name
-    counts = pd.Series(probs.argmax(1)).map(dict(enumerate(SENTIMENTS))).value_counts().to_dict()
-    log.info("teacher %s scored %d tweets; argmax counts %s", teacher.name, len(frame), counts)
-    return frame
+def _teachers(
+    params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
+) -> tuple[TextTeacher, TextTeacher | None]:
+    """The main teacher and the multilingual one (``None`` when not configured)."""
+    fallback = None
+    if params.multilingual is not None:
+        from crowd_sentiment.core.hf_teacher import HfTeacher
+
+        fallback = HfTeacher(params.multilingual, progress=params.progress)
+    return _teacher(params, learned_teacher), fallback
 
 
-def measure_teacher(params: TeacherLabelingParams) -> tuple[pd.DataFrame, MetricSeries]:
-    """One row per tweet set of ``params.evaluation`` with the teacher's agreement, and the same as MLflow series.
+def _identity(
+    kind: str, params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
+) -> dict[str, str]:
+    """Name and weights' hash (transformers teachers) or package version (VADER), without loading a model."""
+    if kind == "vader":
+        return {"teacher": "vader", "version": version("vaderSentiment")}
+    if kind == "hf":
+        from crowd_sentiment.core.hf_teacher import hf_identity
+
+        return hf_identity(params.hf)
+    from crowd_sentiment.core.learned_teacher import stored_identity
+
+    return stored_identity(learned_teacher())
+
+
+def teacher_identity(params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader) -> dict[str, str]:
+    """The teachers' identity, logged as MLflow params ``teacher.*`` (and keying the stored scores)."""
+    identity = {f"main.{k}": v for k, v in _identity(params.teacher, params, learned_teacher).items()}
+    if params.multilingual is not None:
+        from crowd_sentiment.core.hf_teacher import hf_identity
+
+        identity |= {f"multilingual.{k}": v for k, v in hf_identity(params.multilingual).items()}
+    return identity
+
+
+def score_tweets(
+    tweets: pd.DataFrame,
+    store: ScoreStore,
+    identity: dict[str, str],
+    params: TeacherLabelingParams,
+    learned_teacher: StoredTeacherLoader,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Teacher probabilities per tweet (``tweet_id, p_negative, p_neutral, p_positive, teacher, lang,
+    lang_source``; NaN where excluded) and the tweets no teacher covers, with the reason."""
+    scores = score_in_partitions(
+        tweets,
+        lambda: _teachers(params, learned_teacher),
+        store,
+        teacher_key={
+            "identity": identity,
+            "settings": params.model_dump(mode="json", exclude={"evaluation", "progress"}),
+        },
+        partition_size=params.partition_size,
+        languages=params.languages,
+    )
+    labelled = scores.dropna(subset=list(PROBABILITY_COLUMNS))
+    counts = pd.Series(labelled[list(PROBABILITY_COLUMNS)].to_numpy().argmax(1)).map(
+        dict(enumerate(SENTIMENTS))
+    )
+    excluded = excluded_tweets(scores)
+    log.info("teacher %s scored %d tweets (argmax counts %s); %d excluded (language not covered)",
+             identity["main.teacher"], len(labelled), counts.value_counts().to_dict(), len(excluded))  # fmt: skip
+    return scores, excluded
+
+
+THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.02), 2)  # confidence thresholds of the precision-coverage curves
+
+
+def measure_teacher(
+    params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
+) -> tuple[pd.DataFrame, MetricSeries, pd.DataFrame, Figure]:
+    """Per tweet set of ``params.evaluation``: the teacher's agreement (table and MLflow series),
+    its reliability and per-class precision-vs-coverage over confidence thresholds (one table),
+    and their figure (a note when no set is configured).
 
     Human labels here only measure the teacher; they never become training targets.
     """
-    teacher = _teacher(params)
-    rows = []
+    teacher = _teacher(params, learned_teacher) if params.evaluation else None
+    rows, reliability, curves = [], {}, {}
     for item in params.evaluation:
         tweets = load_text_set(item.layout, item.root, item.split)
-        scores = evaluate_teacher(teacher, tweets["text"].tolist(), tweets["label"].to_numpy())
+        gold = tweets["label"].to_numpy()
+        probs = teacher_probabilities(teacher, tweets["text"].tolist(), gold)
+        scores = teacher_agreement(gold, probs)
+        reliability[item.name] = reliability_table(gold, probs)
+        curves[item.name] = precision_coverage(gold, probs, THRESHOLDS)
         rows.append({"set": item.name, "teacher": teacher.name, **scores})
         log.info("teacher %s on %s: macro-recall %.3f, accuracy %.3f, polar accuracy %.3f (n=%d)",
                  teacher.name, item.name, scores["macro_recall"], scores["accuracy"], scores["polar_accuracy"], scores["n"])  # fmt: skip
     table = pd.DataFrame(rows, columns=["set", "teacher"] if not rows else None)
     series: MetricSeries = {}
     for row in rows:
-        series |= single_values({f"{row['set']}.{k}": v for k, v in row.items() if k not in ("set", "teacher")})
-    return table, series
+        series |= single_values(
+            {f"{row['set']}.{k}": v for k, v in row.items() if k not in ("set", "teacher")}
+        )
+    calibration = pd.concat(
+        [t.assign(set=name, kind="reliability") for name, t in reliability.items()]
+        + [t.assign(set=name, kind="precision_coverage") for name, t in curves.items()],
+        ignore_index=True,
+    ) if rows else pd.DataFrame(columns=["set", "kind"])  # fmt: skip
+    figure = calibration_figure(reliability, curves)
+    return table, series, calibration, figure

@@ -1,0 +1,106 @@
+"""The learned teacher: vote targets, imbalance, and a fit/predict round trip on a tiny BERT built here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crowd_sentiment.core.learned_teacher import (
+    LearnedTeacher,
+    LearnedTeacherSettings,
+    TeacherTrainingSettings,
+    annotator_targets,
+    cap_per_class,
+    prior_correction_table,
+    stored_identity,
+    train_teacher,
+)
+
+TEXTS = [
+    "love it so much",
+    "great happy day",
+    "awful sad news",
+    "i hate this",
+    "the bus at nine",
+    "a table and a chair",
+]
+
+
+def tiny_bert(folder) -> str:
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    raw = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    raw.normalizer = normalizers.BertNormalizer()
+    raw.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    raw.train_from_iterator(
+        TEXTS, trainers.WordPieceTrainer(vocab_size=80, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"])
+    )
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=raw.get_vocab_size(), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64)  # fmt: skip
+    BertModel(config).save_pretrained(folder)
+    BertTokenizerFast(tokenizer_object=raw, cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]").save_pretrained(folder)  # fmt: skip
+    return str(folder)
+
+
+def _labels(n: int = 4) -> pd.DataFrame:
+    votes = [("positive",) * 3, ("positive", "positive", "neutral"), ("negative",) * 3, ("negative", "neutral", ""),
+             ("neutral",) * 3, ("neutral", "neutral", "positive")]  # fmt: skip
+    rows = [{"id": str(i), "text": f"{TEXTS[i % 6]} @bob http://x", **dict(zip(("text_1", "text_2", "text_3"), votes[i % 6]))}
+            for i in range(6 * n)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_votes_become_shares_and_majority_needs_two_annotators():
+    labels = pd.DataFrame({"text_1": ["positive", "negative", "neutral"], "text_2": ["neutral", "", "positive"],
+                           "text_3": ["positive", "negative", "negative"]})  # fmt: skip
+    soft, keep = annotator_targets(labels, "votes")
+    np.testing.assert_allclose(soft, [[0, 1 / 3, 2 / 3], [1, 0, 0], [1 / 3, 1 / 3, 1 / 3]])
+    assert keep.all()
+    hard, keep = annotator_targets(labels, "majority")
+    assert keep.tolist() == [True, True, False] and hard[:2].argmax(1).tolist() == [2, 0]
+
+
+def test_cap_per_class_keeps_every_rare_example():
+    targets = np.eye(3)[[0] + [1] * 10 + [2] * 10]
+    kept = cap_per_class(targets, 4, seed=0)
+    assert np.bincount(targets[kept].argmax(1)).tolist() == [1, 4, 4]
+
+
+def test_prior_correction_lifts_the_rare_class():
+    log_prior = np.log([0.05, 0.45, 0.5])
+    logits = np.array([[0.0, 1.0, 0.5], [2.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
+    table = prior_correction_table(logits, log_prior, np.array([0, 0, 2]), [0.0, 1.0])
+    assert table["macro_recall"].tolist() == [0.75, 1.0]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    model = LearnedTeacherSettings(encoder=tiny_bert(tmp_path_factory.mktemp("bert")), train_layers=1, max_per_class=None,
+                                   batch_size=8, epochs=2, head_lr=0.05)  # fmt: skip
+    return train_teacher(_labels(), TeacherTrainingSettings(data_root="unused", holdout=0.25, model=model))
+
+
+def test_train_choose_and_predict_round_trip(trained):
+    stored, table = trained
+    assert (
+        table["chosen"].sum() == 1
+        and stored["settings"]["prior_correction"] in table["prior_correction"].tolist()
+    )
+    assert set(stored["state"]) >= {"head.weight", "encoder.encoder.layer.1.output.dense.weight"}
+    assert not any(".layer.0." in name for name in stored["state"])  # lower layers stay pretrained
+    teacher = LearnedTeacher(stored, device="cpu")
+    probs = teacher.predict_proba(TEXTS)
+    assert probs.shape == (6, 3)
+    np.testing.assert_allclose(probs.sum(1), 1.0)
+    identity = stored_identity(stored)
+    assert identity["teacher"].startswith("learned:") and len(identity["training_data_sha256"]) == 16
+
+
+def test_a_teacher_fitted_on_other_encoder_weights_is_refused(trained):
+    stored = {**trained[0], "encoder_sha256": "0" * 16}
+    with pytest.raises(ValueError, match="retrain"):
+        LearnedTeacher(stored)
