@@ -33,6 +33,7 @@ class IngestionParams(Settings):
     max_pixels: int = Field(40_000_000, ge=1)  # larger pictures are refused before decoding
     store_short_side: int = Field(256, ge=16)  # px; stored copies are downscaled, never upscaled
     store_quality: int = Field(90, ge=1, le=100)  # JPEG quality of stored copies
+    workers: int = Field(2, ge=1)  # processes decoding and resizing pictures (1: in the node's process)
     dump_format: Literal["auto", "jsonl", "json", "table"] = "auto"  # auto: detected per file
     max_text_chars: int = Field(DEFAULT_MAX_TEXT_CHARS, ge=1)  # longer texts are rejected
     max_reject_share: float = Field(0.05, ge=0, le=1)  # more rejected tweets or pictures fail the run

@@ -15,6 +15,7 @@ from crowd_sentiment.core.images import (
     content_id,
     decode_image,
     prepare_image,
+    prepare_images,
     resize_short_side,
     stored_image_id,
 )
@@ -142,3 +143,17 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         atomic_write_bytes(target, b"new contents")
     assert target.read_bytes() == b"old"
     assert _all_files(tmp_path) == ["sub/file.bin"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_prepare_images_keeps_order_and_returns_errors_in_place(workers):
+    good = [_encode(_noise(40, 30, seed=i)) for i in range(5)]
+    datas = [good[0], b"not a picture", *good[1:], b""]
+    settings = {"min_side": 8, "max_pixels": 10_000_000, "short_side": 16, "quality": 80}
+    outcomes = list(prepare_images(iter(datas), workers=workers, chunk=2, **settings))
+    assert [type(o).__name__ for o in outcomes] == ["StoredImage", "InvalidImageError"] + ["StoredImage"] * 4 + [
+        "InvalidImageError"
+    ]
+    assert outcomes[1].reason == "undecodable" and outcomes[-1].reason == "empty_file"
+    expected = [prepare_image(d, **settings) for d in good]
+    assert [o for o in outcomes if not isinstance(o, InvalidImageError)] == expected

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import multiprocessing
 import os
 import struct
 import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +149,37 @@ def prepare_image(
     image = resize_short_side(image, short_side)
     image_id = stored_image_id(data, short_side=short_side, quality=quality)
     return StoredImage(image_id, encode_jpeg(image, quality), image.width, image.height)
+
+
+def _prepare_or_reason(args: tuple[bytes, dict]) -> StoredImage | tuple[str, str]:
+    data, settings = args
+    try:
+        return prepare_image(data, **settings)
+    except InvalidImageError as err:  # returned, not raised: it crosses a process boundary
+        return err.reason, err.detail
+
+
+def prepare_images(
+    datas: Iterable[bytes], *, workers: int = 1, chunk: int = 64, **settings: int
+) -> Iterator[StoredImage | InvalidImageError]:
+    """:func:`prepare_image` of each of ``datas``, in order: the stored copy or the error, never raised.
+
+    With ``workers > 1`` pictures are decoded and resized in that many forked processes,
+    ``chunk`` pictures in flight per worker at most (memory stays bounded on a crawl).
+    ``settings`` are :func:`prepare_image`'s keyword arguments.
+    """
+    datas = iter(datas)
+    if workers <= 1:
+        outcomes: Iterable = map(_prepare_or_reason, ((d, settings) for d in datas))
+        yield from (o if isinstance(o, StoredImage) else InvalidImageError(*o) for o in outcomes)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        batch = list(itertools.islice(datas, workers * chunk))
+        while batch:
+            done = pool.map(_prepare_or_reason, [(d, settings) for d in batch], chunksize=max(1, chunk // 4))
+            yield from (o if isinstance(o, StoredImage) else InvalidImageError(*o) for o in done)
+            batch = list(itertools.islice(datas, workers * chunk))
 
 
 class ImageStore:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from crowd_sentiment.core.download import MediaFolder, download_media_files
-from crowd_sentiment.core.images import ImageStore, InvalidImageError, prepare_image
+from crowd_sentiment.core.images import ImageStore, InvalidImageError, StoredImage, prepare_images
 from crowd_sentiment.core.rejections import Rejection, check_reject_rate, rejections_frame
 from crowd_sentiment.core.tweets import STAGE, DumpParser
 from crowd_sentiment.params import IngestionParams
@@ -85,12 +85,8 @@ def validate_photos(
         ValueError: no picture passed (nothing is written).
         RejectRateError: more referenced files rejected than ``max_reject_share``.
     """
-    prepared: dict[str, object] = {}  # media_file -> StoredImage | Rejection
     files = sorted(tweet_photos["media_file"].unique())
-    for done, media_file in enumerate(files, start=1):
-        prepared[media_file] = _prepare(media_file, tweet_media, params)
-        if done % 200 == 0 or done == len(files):
-            log.info("validated %d/%d media files", done, len(files))
+    prepared = _prepare_all(files, tweet_media, params)  # media_file -> StoredImage | Rejection
     rows, store = [], {}
     for photo in tweet_photos.itertuples(index=False):
         outcome = prepared[photo.media_file]
@@ -115,21 +111,27 @@ def validate_photos(
     return pd.DataFrame(rows, columns=IMAGE_COLUMNS), store, rejections_frame(rejections)
 
 
-def _prepare(media_file: str, tweet_media: Mapping[str, Callable[[], bytes]], params: IngestionParams):
-    if media_file not in tweet_media:
-        return Rejection(
-            STAGE, "image", media_file, "missing_file", "referenced by a tweet but not in the media folder"
-        )
-    try:
-        return prepare_image(
-            tweet_media[media_file](),
-            min_side=params.min_side,
-            max_pixels=params.max_pixels,
-            short_side=params.store_short_side,
-            quality=params.store_quality,
-        )
-    except InvalidImageError as err:
-        return Rejection(STAGE, "image", media_file, err.reason, err.detail)
+def _prepare_all(
+    files: list[str], tweet_media: Mapping[str, Callable[[], bytes]], params: IngestionParams
+) -> dict[str, StoredImage | Rejection]:
+    """Each referenced file's stored copy or rejection; ``params.workers`` processes decode and resize."""
+    present = [f for f in files if f in tweet_media]
+    prepared: dict[str, StoredImage | Rejection] = {
+        f: Rejection(STAGE, "image", f, "missing_file", "referenced by a tweet but not in the media folder")
+        for f in files
+        if f not in tweet_media
+    }
+    outcomes = prepare_images(
+        (tweet_media[f]() for f in present), workers=params.workers, min_side=params.min_side,
+        max_pixels=params.max_pixels, short_side=params.store_short_side, quality=params.store_quality,
+    )  # fmt: skip
+    for done, (media_file, outcome) in enumerate(zip(present, outcomes, strict=True), start=1):
+        if isinstance(outcome, InvalidImageError):
+            outcome = Rejection(STAGE, "image", media_file, outcome.reason, outcome.detail)
+        prepared[media_file] = outcome
+        if done % 500 == 0 or done == len(present):
+            log.info("validated %d/%d media files", done, len(present))
+    return {f: prepared[f] for f in files}
 
 
 def combine_rejections(*frames: pd.DataFrame) -> pd.DataFrame:
