@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SAMPLE := data/01_raw/tweet_dumps/sample_crowd.jsonl
 
-.PHONY: help venv sample run test mvsa mvsa-ci viz viz-serve mlflow-ui clean-data bench bench-filtering bench-ingestion bench-distillation bench-teacher device-check media-download
+.PHONY: help venv sample run test mvsa mvsa-ci viz viz-serve mlflow-ui clean-data bench bench-filtering bench-ingestion bench-distillation bench-teacher select-settings device-check media-download
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ bench-filtering: $(STAMP)  ## near-duplicate search on 1,000,000 hashes vs all p
 bench-distillation: $(STAMP)  ## CPU feature extraction old vs new path (ratio); training images/s (frozen features, Lite0 fine-tuning)
 	$(BIN)/python benchmarks/bench_distillation.py
 
+select-settings: $(STAMP)  ## choose distillation settings on the MVSA crowd's development slice (human image labels); MVSA figures beside
+	$(BIN)/python benchmarks/select_settings.py
+
 device-check:  ## on a CUDA machine: ViT-B/16 bf16 training (eager, compiled), features, teacher; MVSA run on the GPU
 	scripts/device_check.sh
 
@@ -69,7 +72,7 @@ mlflow-ui: $(STAMP)  ## MLflow UI over the project's store on http://127.0.0.1:5
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --backend-store-uri sqlite:///mlflow.db \
 	  --default-artifact-root ./mlruns --host 127.0.0.1 --port 5000 --workers 1
 
-bench: bench-filtering bench-ingestion bench-distillation bench-teacher  ## every benchmark (prints figures)
+bench: bench-filtering bench-ingestion bench-distillation bench-teacher select-settings  ## every benchmark (prints figures)
 
 clean-data:  ## delete generated data, models, reports and the MLflow store (keeps .gitkeep)
 	find data -type f ! -name .gitkeep -delete

@@ -17,6 +17,7 @@ from crowd_sentiment.core.download import DownloadSettings
 from crowd_sentiment.core.kfold import KFoldSettings
 from crowd_sentiment.core.selection import FilteringSettings
 from crowd_sentiment.core.settings import Settings
+from crowd_sentiment.core.settings_selection import SelectionSettings
 from crowd_sentiment.core.hf_teacher import HfTeacherSettings
 from crowd_sentiment.core.languages import LanguageSettings
 from crowd_sentiment.core.learned_teacher import TeacherTrainingSettings
@@ -112,6 +113,7 @@ class BenchmarkingParams(Settings):
     batch_size: int = Field(64, ge=1)
     benchmarks: list[BenchmarkSpec] = Field(min_length=1)
     kfold: KFoldSettings = KFoldSettings()
+    selection: SelectionSettings | None = None  # make select-settings (conf/mvsa): how the defaults are chosen
 
 
 PARAMETER_MODELS: dict[str, type[Settings]] = {

@@ -54,7 +54,7 @@ def test_a_stored_student_round_trips_through_its_file(tmp_path):
     loaded = StoredStudent.load(tmp_path / "student.pt")
     assert loaded.spec == stored.spec and loaded.best_epoch == 1 and loaded.frozen_backbone
     assert all(torch.equal(loaded.state_dict[k], v) for k, v in stored.state_dict.items())
-    assert set(loaded.head_state()) == {"1.weight", "1.bias"}
+    assert set(loaded.head_state()) == {"2.weight", "2.bias"}  # L2Normalize, Dropout, Linear
     x = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         torch.testing.assert_close(loaded.build()(x), stored.build()(x))

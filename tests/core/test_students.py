@@ -34,11 +34,11 @@ def test_student_maps_images_to_three_logits():
 
 
 def test_head_structure():
-    hidden = Student(StudentSpec(arch="test_efficientnet", head_hidden=32, dropout=0.3)).head
+    hidden = Student(StudentSpec(arch="test_efficientnet", head_hidden=32, dropout=0.3, feature_norm="none")).head
     assert [type(m) for m in hidden] == [nn.Dropout, nn.Linear, nn.GELU, nn.Linear]
     assert hidden[0].p == 0.3
     assert (hidden[1].in_features, hidden[1].out_features, hidden[3].out_features) == (256, 32, 3)
-    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0)).head
+    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="none")).head
     assert [type(m) for m in linear] == [nn.Dropout, nn.Linear]
     assert (linear[1].in_features, linear[1].out_features) == (256, 3)
 

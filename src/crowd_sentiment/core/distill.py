@@ -9,6 +9,7 @@ process trains its shard through DDP and rank 0 alone writes checkpoints.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from pydantic import Field, model_validator
+from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from crowd_sentiment.core import distributed
@@ -23,12 +25,20 @@ from crowd_sentiment.core.checkpoints import CheckpointStore
 from crowd_sentiment.core.distributed import EpochSampler
 from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
 from crowd_sentiment.core.flops import forward_flops, training_flops
+from crowd_sentiment.core.heads import correct_prior
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.losses import balanced_class_weights
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.students import StudentSpec, build_student, set_backbone_trainable
-from crowd_sentiment.core.training import FitResult, RuntimeSettings, TrainingSettings, fit, fit_linear_head
+from crowd_sentiment.core.training import (
+    FitResult,
+    RuntimeSettings,
+    TrainingSettings,
+    fit,
+    fit_centroid_head,
+    fit_linear_head,
+)  # fmt: skip
 from crowd_sentiment.core.transforms import augment_transform, batch_normalize, frame_transform
 
 log = logging.getLogger(__name__)
@@ -50,13 +60,17 @@ class DistillationSettings(Settings):
     runtime: RuntimeSettings = RuntimeSettings()
 
     @model_validator(mode="after")
-    def _lbfgs_needs_a_linear_head_on_frozen_features(self) -> DistillationSettings:
-        if self.training.head_solver == "lbfgs" and (self.student.head_hidden or self.student.train_backbone):
+    def _linear_solvers_need_a_linear_head_on_frozen_features(self) -> DistillationSettings:
+        training, student = self.training, self.student
+        if training.head_solver != "minibatch" and (student.head_hidden or student.train_backbone):
             raise ValueError(
-                "training.head_solver 'lbfgs' fits a linear head on frozen features: "
-                f"needs student.head_hidden 0 (got {self.student.head_hidden}) and "
-                f"student.train_backbone false (got {self.student.train_backbone})"
+                f"training.head_solver {training.head_solver!r} fits a linear head on frozen features: "
+                f"needs student.head_hidden 0 (got {student.head_hidden}) and "
+                f"student.train_backbone false (got {student.train_backbone})"
             )
+        if training.decision == "prior" and student.train_backbone:
+            raise ValueError("training.decision 'prior' corrects a head on frozen features: "
+                             "set student.train_backbone false or training.decision argmax")  # fmt: skip
         return self
 
 
@@ -90,6 +104,35 @@ def _class_weights(targets: np.ndarray, kind: str) -> torch.Tensor | None:
     if kind == "balanced":
         return balanced_class_weights(torch.from_numpy(targets.argmax(1)), targets.shape[1])
     return None
+
+
+def place_decision(head: nn.Module, train: tuple[Tensor, Tensor], training: TrainingSettings, result: FitResult) -> None:
+    """Apply ``training.decision`` to a fitted head on frozen features, in place; ``result.best_state`` follows."""
+    if training.decision == "prior":
+        shift = correct_prior(head, *train)
+        result.best_state = copy.deepcopy(head.state_dict())
+        log.info("prior-corrected decision: positive logit shift %.3f", shift)
+
+
+def fit_head(
+    head: nn.Module,
+    train: tuple[Tensor, Tensor],
+    val: tuple[Tensor, Tensor],
+    training: TrainingSettings,
+    *,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
+) -> FitResult:
+    """Fit a linear head on frozen features ``(N, F)`` / targets ``(N, 3)`` by ``head_solver`` lbfgs or centroid.
+
+    Then places its binary decision (``training.decision``); ``head`` holds the result.
+    """
+    solvers = {"lbfgs": fit_linear_head, "centroid": fit_centroid_head}
+    if training.head_solver not in solvers:
+        raise ValueError(f"fit_head solves lbfgs or centroid heads, not {training.head_solver!r}")
+    result = solvers[training.head_solver](head, train, val, training, on_epoch=on_epoch)
+    head.load_state_dict(result.best_state)
+    place_decision(head, train, training, result)
+    return result
 
 
 def distill_student(
@@ -140,14 +183,16 @@ def distill_student(
         val_loader = _loader(val_set, batch, shuffle=False, seed=seed)
         model = student.head
         flops = training_flops(forward_flops(student.head, torch.zeros(1, student.num_features)))  # on CPU: tiny
-    if training.head_solver == "lbfgs":
-        result = fit_linear_head(model, train_set.tensors, val_set.tensors, training, on_epoch=on_epoch)
+    if training.head_solver != "minibatch":
+        result = fit_head(model, train_set.tensors, val_set.tensors, training, on_epoch=on_epoch)
     else:
         result = fit(
             model, train_loader, val_loader, training, device, class_weights=weights, on_epoch=on_epoch,
             runtime=settings.runtime, checkpoints=checkpoints, prepare=prepare, flops_per_item=flops,
         )  # fmt: skip
-    model.load_state_dict(result.best_state)
+        model.load_state_dict(result.best_state)
+        if not spec.train_backbone:
+            place_decision(model.cpu(), train_set.tensors, training, result)
     student.to("cpu", memory_format=torch.contiguous_format).eval()
     log.info("best epoch %d of %d", result.best_epoch, len(result.history))
     stored = StoredStudent(spec, student.state_dict(), result.best_epoch)

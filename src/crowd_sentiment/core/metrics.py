@@ -52,3 +52,24 @@ def majority_rate(gold: np.ndarray) -> float:
     """Accuracy of always predicting the most frequent gold label."""
     _, counts = np.unique(np.asarray(gold), return_counts=True)
     return float(counts.max() / counts.sum())
+
+
+def reliability(gold: np.ndarray, probability: np.ndarray, bins: int = 10) -> tuple[float, np.ndarray]:
+    """Expected calibration error and the reliability diagram of binary probabilities.
+
+    ``gold`` 0/1 ``(N,)``, ``probability`` of label 1 in [0, 1] ``(N,)``. Returns the ECE
+    (count-weighted mean |positive rate - mean probability| over equal-width bins) and rows
+    ``(bins, 4)``: bin lower edge, count, mean probability, positive rate (NaN when empty).
+    """
+    gold, probability = np.asarray(gold, dtype=float), np.asarray(probability, dtype=float)
+    index = np.minimum((probability * bins).astype(int), bins - 1)
+    rows = np.full((bins, 4), np.nan)
+    ece = 0.0
+    for b in range(bins):
+        chosen = index == b
+        count = int(chosen.sum())
+        rows[b, :2] = b / bins, count
+        if count:
+            rows[b, 2:] = probability[chosen].mean(), gold[chosen].mean()
+            ece += count / len(gold) * abs(rows[b, 3] - rows[b, 2])
+    return float(ece), rows

@@ -21,6 +21,12 @@ def polar_score(probs: np.ndarray) -> np.ndarray:
     return probs[:, POSITIVE] - probs[:, NEGATIVE]
 
 
+def binary_probability(probs: np.ndarray) -> np.ndarray:
+    """``p_positive / (p_positive + p_negative)`` per row of ``(N, 3)``: the binary call's probability, in [0, 1]."""
+    probs = np.asarray(probs)
+    return probs[:, POSITIVE] / np.clip(probs[:, POSITIVE] + probs[:, NEGATIVE], 1e-12, None)
+
+
 def binary_prediction(probs: np.ndarray) -> np.ndarray:
     """0 negative / 1 positive per row of ``(N, 3)``: neutral dropped, ties go to negative."""
     probs = np.asarray(probs)

@@ -9,10 +9,11 @@ import pandas as pd
 
 from crowd_sentiment.core.kfold import SUMMARY_METRICS, summarise_folds
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
-from crowd_sentiment.core.metrics import classification_scores, confusion_matrix, majority_rate
+from crowd_sentiment.core.metrics import classification_scores, confusion_matrix, majority_rate, reliability
 from crowd_sentiment.core.polar import (
     BINARY_CLASSES,
     binary_prediction,
+    binary_probability,
     polar_roc_auc,
     polar_score,
     three_class_prediction,
@@ -50,6 +51,9 @@ def subset_metrics(predictions: pd.DataFrame, kfold_results: pd.DataFrame) -> pd
         scores = classification_scores(gold, predicted, class_names(n_classes))
         scores["roc_auc"] = polar_roc_auc(gold, frame["score"].to_numpy(), n_classes)
         scores["majority_rate"] = majority_rate(gold)
+        if n_classes == 2 and set(PROBABILITY_COLUMNS) <= set(frame):  # the binary call's calibration
+            probs = frame[list(PROBABILITY_COLUMNS)].to_numpy()
+            scores["ece"] = reliability(gold, binary_probability(probs))[0]
         rows.append({"benchmark": benchmark, "subset": subset, "protocol": "zero_shot", **scores})
         log.info("%s/%s zero-shot: accuracy %.3f (majority %.3f), macro-F1 %.3f, AUC %.3f (n=%d)",
                  benchmark, subset, scores["accuracy"], scores["majority_rate"], scores["macro_f1"], scores["roc_auc"], len(frame))  # fmt: skip

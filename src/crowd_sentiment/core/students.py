@@ -63,7 +63,7 @@ class StudentSpec(Settings):
     std: tuple[float, float, float] = (0.5, 0.5, 0.5)
     interpolation: Literal["bilinear", "bicubic", "nearest"] = "bicubic"
     framing: Literal["crop", "squash", "pad"] = "pad"
-    feature_norm: Literal["none", "l2"] = "none"
+    feature_norm: Literal["none", "l2"] = "l2"
     train_backbone: bool = False
     allow_download: bool = False  # let weights "hub" use the network; off: nothing is downloaded
 

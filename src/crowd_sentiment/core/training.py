@@ -23,8 +23,15 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from crowd_sentiment.core import distributed
-from crowd_sentiment.core.checkpoints import CheckpointStore, TrainingInterrupted, rng_state, set_rng_state, stop_request
+from crowd_sentiment.core.checkpoints import (
+    CheckpointStore,
+    TrainingInterrupted,
+    rng_state,
+    set_rng_state,
+    stop_request,
+)
 from crowd_sentiment.core.flops import mfu, peak_flops
+from crowd_sentiment.core.heads import fit_centroid, split_head
 from crowd_sentiment.core.image_sets import background
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.losses import LossFn, make_loss
@@ -50,16 +57,24 @@ class TrainingSettings(OptimiserSettings):
     """How the student (or its head) is trained on teacher targets.
 
     ``head_solver``: ``lbfgs`` fits a linear head on frozen features exactly, with the
-    penalty ``l2 · ||W||²`` (``epochs`` = rounds of 25 L-BFGS iterations); ``minibatch`` is
-    the paper's recipe (epochs of RAdam with label smoothing 0.2), also for fine-tuning.
+    penalty ``l2 · ||W - W₀||²`` (``epochs`` = rounds of 25 L-BFGS iterations); ``centroid``
+    sets it to the class-centroid rule (``core.heads``); ``minibatch`` is the paper's recipe
+    (epochs of RAdam with label smoothing 0.2), also for fine-tuning.
+    ``shrink_to``: ``W₀`` of the lbfgs penalty: ``zero`` (plain L2) or ``centroid`` (the
+    centroid head's weights: a strong penalty pulls the head toward the centroid rule).
+    ``decision``: ``argmax`` = the binary call is ``p_pos > p_neg``; ``prior`` = its bias is
+    shifted so the share called positive on the training crowd equals the teacher's positive
+    share there (frozen-feature heads only).
     ``loss``: ``hard`` = teacher argmax with label smoothing; ``soft`` = T² KL to the teacher.
     ``patience``: epochs without validation improvement before stopping; 0 = never.
     ``warmup_epochs``: linear learning-rate warm-up (fractions allowed), then cosine decay per step.
     ``accumulation_steps``: micro-batches per optimiser step (effective batch = ``batch_size`` × this).
     """
 
-    head_solver: Literal["minibatch", "lbfgs"] = "lbfgs"
-    l2: float = Field(0.3, ge=0)
+    head_solver: Literal["minibatch", "lbfgs", "centroid"] = "lbfgs"
+    l2: float = Field(3.0, ge=0)
+    shrink_to: Literal["zero", "centroid"] = "zero"
+    decision: Literal["argmax", "prior"] = "argmax"
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(64, ge=1)
     loss: Literal["hard", "soft"] = "hard"
@@ -254,12 +269,14 @@ def fit_linear_head(
     rounds runs up to ``iterations_per_epoch`` iterations and records the metrics; the
     final weights are kept. ``head`` must end in its only ``nn.Linear``.
     """
-    linear = head[-1] if isinstance(head, nn.Sequential) else head
-    layers = [m for m in head.modules() if isinstance(m, nn.Linear)]
-    if not isinstance(linear, nn.Linear) or layers != [linear]:
-        raise ValueError("fit_linear_head needs a head whose only weight layer is its final nn.Linear")
+    _, linear = split_head(head)
     features, targets = train
-    nn.init.zeros_(linear.weight)
+    anchor = torch.zeros_like(linear.weight)
+    if settings.shrink_to == "centroid":
+        fit_centroid(head, features, targets, settings.loss_fn())
+        anchor = linear.weight.detach().clone()
+    with torch.no_grad():
+        linear.weight.copy_(anchor)
     nn.init.zeros_(linear.bias)
     optimizer = torch.optim.LBFGS(
         linear.parameters(), lr=1, max_iter=iterations_per_epoch, line_search_fn="strong_wolfe"
@@ -270,7 +287,7 @@ def fit_linear_head(
 
     def closure() -> Tensor:
         optimizer.zero_grad()
-        loss = loss_fn(head(features), targets)["loss"] + settings.l2 * linear.weight.pow(2).sum()
+        loss = loss_fn(head(features), targets)["loss"] + settings.l2 * (linear.weight - anchor).pow(2).sum()
         if not torch.isfinite(loss):
             raise FloatingPointError(f"non-finite training loss {loss.item()}")
         loss.backward()
@@ -288,6 +305,26 @@ def fit_linear_head(
     log.info("linear head (L-BFGS, l2=%g, %d rounds): train_loss=%.4f val_polar_auc=%.3f val_macro_f1=%.3f",
              settings.l2, settings.epochs, last["train_loss"], last["val_polar_auc"], last["val_macro_f1"])  # fmt: skip
     return FitResult(copy.deepcopy(head.state_dict()), settings.epochs, history, optimizer.state_dict())
+
+
+def fit_centroid_head(
+    head: nn.Module, train: tuple[Tensor, Tensor], val: tuple[Tensor, Tensor], settings: TrainingSettings, *,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
+) -> FitResult:  # fmt: skip
+    """Set a linear head to the class-centroid rule of ``train`` (features ``(N, F)``, targets ``(N, 3)``).
+
+    One history entry (epoch 1): training loss and the validation metrics against teacher labels.
+    """
+    loss_fn = settings.loss_fn()
+    head.eval()
+    fit_centroid(head, *train, loss_fn)
+    with torch.no_grad():
+        metrics = {"epoch": 1.0, "train_loss": float(loss_fn(head(train[0]), train[1])["loss"])}
+    metrics |= evaluate(head, DataLoader(TensorDataset(*val), batch_size=4096), loss_fn, torch.device("cpu"))
+    if on_epoch is not None:
+        on_epoch(metrics)
+    log.info("centroid head: train_loss=%.4f val_polar_auc=%.3f", metrics["train_loss"], metrics["val_polar_auc"])
+    return FitResult(copy.deepcopy(head.state_dict()), 1, [metrics])
 
 
 

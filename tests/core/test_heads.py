@@ -1,0 +1,90 @@
+"""Robust heads on frozen features, the prior-corrected decision, calibration and the development slice."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from pydantic import ValidationError
+
+from crowd_sentiment.core.distill import DistillationSettings, fit_head
+from crowd_sentiment.core.heads import teacher_positive_share
+from crowd_sentiment.core.labels import NEGATIVE, NEUTRAL, POSITIVE
+from crowd_sentiment.core.metrics import reliability
+from crowd_sentiment.core.polar import binary_prediction, polar_score
+from crowd_sentiment.core.settings_selection import draw_dev_slice
+from crowd_sentiment.core.students import StudentSpec, build_head
+from crowd_sentiment.core.training import TrainingSettings
+
+
+def _crowd(n: int = 300, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features ``(n, 8)`` around three class means; noisy teacher targets ``(n, 3)``."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 3, (n,), generator=generator)
+    means = torch.eye(3, 8) * 3
+    features = means[labels] + torch.randn(n, 8, generator=generator)
+    targets = torch.full((n, 3), 0.1).scatter_(1, labels[:, None], 0.8)
+    return features, targets
+
+
+def _fit(
+    training: TrainingSettings, feature_norm: str = "l2"
+) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    features, targets = _crowd()
+    head = build_head(8, StudentSpec(feature_norm=feature_norm))
+    fit_head(head, (features, targets), _crowd(60, seed=1), training)
+    return head, features, targets
+
+
+def test_the_centroid_head_ranks_by_cosine_to_the_teacher_poles():
+    head, features, targets = _fit(TrainingSettings(head_solver="centroid"))
+    unit = torch.nn.functional.normalize(features, dim=1)
+    labels = targets.argmax(1)
+    pole = {k: torch.nn.functional.normalize(unit[labels == k].mean(0), dim=0) for k in (NEGATIVE, POSITIVE)}
+    rule = (unit @ pole[POSITIVE] - unit @ pole[NEGATIVE]).numpy()
+    with torch.no_grad():
+        probs = torch.softmax(head(features), 1).numpy()
+    assert np.array_equal(np.argsort(polar_score(probs), kind="stable"), np.argsort(rule, kind="stable"))
+    neutral_share = (probs.argmax(1) == NEUTRAL).mean()
+    assert neutral_share == pytest.approx((labels == NEUTRAL).float().mean().item(), abs=0.02)
+
+
+def test_the_prior_decision_calls_the_teachers_positive_share_positive():
+    head, features, targets = _fit(TrainingSettings(head_solver="lbfgs", l2=30.0, decision="prior", epochs=2))
+    with torch.no_grad():
+        probs = torch.softmax(head(features), 1).numpy()
+    assert binary_prediction(probs).mean() == pytest.approx(teacher_positive_share(targets), abs=0.01)
+
+
+def test_a_strong_shrinkage_keeps_the_head_at_the_centroid_rule():
+    centroid, features, _ = _fit(TrainingSettings(head_solver="centroid"))
+    shrunk, _, _ = _fit(TrainingSettings(head_solver="lbfgs", l2=1e4, shrink_to="centroid", epochs=2))
+    torch.testing.assert_close(shrunk[-1].weight, centroid[-1].weight, atol=2e-3, rtol=0)
+
+
+def test_linear_solvers_refuse_a_hidden_layer_and_prior_refuses_fine_tuning():
+    with pytest.raises(ValidationError, match="'centroid'"):
+        DistillationSettings(student={"head_hidden": 32}, training={"head_solver": "centroid"})
+    with pytest.raises(ValidationError, match="decision 'prior'"):
+        DistillationSettings(
+            student={"train_backbone": True}, training={"head_solver": "minibatch", "decision": "prior"}
+        )
+
+
+def test_reliability_gives_the_count_weighted_gap_per_bin():
+    gold = np.array([0, 1, 1, 1])
+    ece, rows = reliability(gold, np.array([0.05, 0.05, 0.95, 0.95]), bins=10)
+    assert ece == pytest.approx(0.5 * abs(0.5 - 0.05) + 0.5 * abs(1.0 - 0.95))
+    assert rows[0, 1] == 2 and rows[9, 1] == 2 and np.isnan(rows[5, 2])
+
+
+def test_the_development_slice_is_seeded_and_keeps_only_polar_human_labels():
+    pictures = pd.DataFrame({"image_id": [f"{i:02d}" for i in range(20)], "path": "p", "tweet_id": range(20)})
+    labels = pd.DataFrame(
+        {"guid": range(20), "image_label": ["positive", "negative", "neutral", "positive"] * 5}
+    )
+    first = draw_dev_slice(pictures, labels, size=10, seed=3)
+    assert first.equals(draw_dev_slice(pictures, labels, size=10, seed=3))
+    assert len(first) <= 10 and set(first["gold"]) <= {0, 1}
+    assert set(first["image_id"]) <= set(pictures.loc[labels["image_label"] != "neutral", "image_id"])
+    with pytest.raises(ValueError, match="wants 30"):
+        draw_dev_slice(pictures, labels, size=30, seed=3)
