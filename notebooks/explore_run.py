@@ -22,8 +22,9 @@ print(rejected.groupby(["item_kind", "reason"]).size().to_string(), "\n")
 
 # %% How the teacher labelled the crowd
 sentiment = catalog.load("tweet_sentiment")
-labels = sentiment[["p_negative", "p_neutral", "p_positive"]].idxmax(axis=1).str.removeprefix("p_")
-print("teacher argmax:", labels.value_counts().to_dict())
+scored = sentiment[["p_negative", "p_neutral", "p_positive"]].dropna()  # unscored tweets (excluded) have none
+labels = scored.idxmax(axis=1).str.removeprefix("p_")
+print("teacher argmax:", labels.value_counts().to_dict(), f"({len(sentiment) - len(scored)} tweets unscored)")
 
 # %% What survived filtering
 print("funnel:", catalog.load("filtering_funnel"))
@@ -33,5 +34,7 @@ print(manifest.groupby(["split", "label"]).size().unstack(fill_value=0).to_strin
 # %% Training curve and benchmark scores
 print(catalog.load("training_history").round(3).to_string(index=False), "\n")
 metrics = catalog.load("benchmark_metrics")
-print(metrics[["benchmark", "subset", "n", "accuracy", "majority_rate", "macro_f1", "roc_auc"]].round(3).to_string(index=False))
+# protocol: zero_shot (the student as trained) or kfold (its head fine-tuned per fold); one row each
+columns = ["benchmark", "subset", "protocol", "n", "accuracy", "majority_rate", "macro_f1", "roc_auc"]
+print(metrics[[c for c in columns if c in metrics]].round(3).to_string(index=False))
 session.close()

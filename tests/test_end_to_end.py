@@ -118,6 +118,13 @@ def test_the_run_is_tracked_in_mlflow(project):
     run = runs[-1]
     assert run.info.status == "FINISHED"
     assert {"git.commit", "params.hash", "device.name", "device.count"} <= set(run.data.tags)
+    assert (
+        run.info.run_name
+        == "__default__ · tf_efficientnet_lite0 · lbfgs l2=3 · teacher vader · thresholds 0.5/0.5/0.5 · env tiny"
+    )
+    assert run.data.tags["kedro.env"] == "tiny" and not any(
+        p.startswith("manifest.") for p in run.data.params
+    )
     assert run.data.params["distillation.training.epochs"] == "2"
     assert run.data.params["filtering.min_confidence.negative"] == "0.5"
     assert run.data.params["teacher.main.teacher"] == "vader" and run.data.params["teacher.main.version"]
@@ -137,11 +144,19 @@ def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(pro
     before = (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns)
     _, runs_before = _runs(project)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "kedro", "run", "--env", "tiny", "--pipeline", "distillation"]
+    command = [sys.executable, "-m", "kedro", "run", "--env", "tiny", "--pipeline", "distillation",
+               "--params", "run_description=rerun alone"]  # fmt: skip
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     _, runs_after = _runs(project)
     assert len(runs_after) == len(runs_before) + 1
-    assert runs_after[-1].info.run_name == "distillation"
+    rerun = runs_after[-1]
+    assert rerun.info.run_name == (
+        "distillation · tf_efficientnet_lite0 · lbfgs l2=3 · thresholds 0.5/0.5/0.5 (manifest) · env tiny · rerun alone"
+    )
+    assert rerun.data.tags["mlflow.note.content"] == "rerun alone"
+    assert rerun.data.params["manifest.thresholds.neutral"] == "0.5"
+    assert rerun.data.params["manifest.guarded_against"] == "sample"
+    assert int(rerun.data.params["manifest.funnel.pictures.train.total"]) > 0
     assert (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns) == before
     assert "benchmark.sample.three_agree.zero_shot.accuracy" in runs_after[-1].data.metrics

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import click
 import mlflow
 from kedro.framework.hooks import hook_impl
 from kedro.io import MemoryDataset
@@ -18,7 +19,15 @@ from pydantic import BaseModel
 
 from crowd_sentiment.core.checkpoints import TrainingInterrupted, stop_request
 from crowd_sentiment.core.files import remove_temp_files
-from crowd_sentiment.core.provenance import run_tags
+from crowd_sentiment.core.preflight import (
+    SettingsError,
+    check_benchmark_roots,
+    check_hf_teacher,
+    check_student,
+)
+from crowd_sentiment.core.provenance import head_label, manifest_params, run_name, run_tags, threshold_label
+from crowd_sentiment.core.selection import CONFIDENCE_PRESETS
+from crowd_sentiment.params import PARAMETER_MODELS
 
 _log = logging.getLogger(__name__)
 
@@ -114,7 +123,101 @@ class RunTagsHook:
         if mlflow.active_run() is None:
             return
         parameters = catalog.load("parameters") if "parameters" in catalog else {}
+        parameters = {k: v for k, v in parameters.items() if k != DESCRIPTION}  # a note, not a setting
         mlflow.set_tags(run_tags(parameters, Path.cwd()))
+
+
+DESCRIPTION = "run_description"  # --params run_description="..." : the MLflow run's description
+
+
+def _typed(parameters: dict, key: str) -> dict | None:
+    """``parameters[key]`` validated by its model of :mod:`crowd_sentiment.params` (defaults filled), or None."""
+    try:
+        return PARAMETER_MODELS[key].model_validate(parameters[key]).model_dump(mode="json")
+    except Exception:  # absent or invalid: Kedro's own validation reports it
+        return None
+
+
+def _pipeline_name(run_params: dict) -> str:
+    names = run_params.get("pipeline_names") or run_params.get("pipeline_name") or "__default__"
+    return names if isinstance(names, str) else "+".join(names)
+
+
+class RunNameHook:
+    """Name each MLflow run after what varies; description, Kedro environment and the manifest it trained on.
+
+    Name: ``<pipeline> · <student arch> · <head> · teacher <name> · thresholds <preset> · env <env>``
+    (parts the pipeline does not use are left out) then `` · <run_description>`` when given; the
+    description is also the run's MLflow description (tag ``mlflow.note.content``). A run that
+    reads ``distillation_manifest`` without producing it logs the persisted ``filtering_funnel``
+    as ``manifest.*`` params, and takes its thresholds from there.
+    """
+
+    @hook_impl(trylast=True)  # after kedro-mlflow has started the run
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:
+        if mlflow.active_run() is None:
+            return
+        parameters = catalog.load("parameters") if "parameters" in catalog else {}
+        inputs, env = pipeline.inputs(), run_params.get("env") or "local"
+        student = head = teacher = thresholds = None
+        if "params:distillation" in inputs and (distillation := _typed(parameters, "distillation")):
+            student = distillation["student"]["arch"]
+            head = head_label(distillation["training"], distillation["student"]["train_backbone"])
+        if "params:teacher_labeling" in inputs and (labeling := _typed(parameters, "teacher_labeling")):
+            teacher = (
+                labeling["teacher"]
+                if labeling["teacher"] != "hf"
+                else f"hf {Path(labeling['hf']['model']).name}"
+            )
+        if "params:filtering" in inputs and (filtering := _typed(parameters, "filtering")):
+            thresholds = threshold_label(filtering["min_confidence"], CONFIDENCE_PRESETS)
+        elif (
+            "distillation_manifest" in inputs
+            and "filtering_funnel" in catalog
+            and catalog.exists("filtering_funnel")
+        ):
+            funnel = catalog.load("filtering_funnel")
+            mlflow.log_params(manifest_params(funnel))
+            thresholds = threshold_label(funnel["thresholds"], CONFIDENCE_PRESETS) + " (manifest)"
+        description = str(parameters.get(DESCRIPTION) or "").strip() or None
+        parts = [student, head, teacher and f"teacher {teacher}", thresholds and f"thresholds {thresholds}"]
+        tags = {
+            "mlflow.runName": run_name(_pipeline_name(run_params), env, parts, description),
+            "kedro.env": env,
+        }
+        mlflow.set_tags(tags | ({"mlflow.note.content": description} if description else {}))
+
+
+class PreflightHook:
+    """Before any node runs and before kedro-mlflow opens a run: check the settings the pipeline uses.
+
+    Student arch and weights, benchmark roots, a local transformers teacher folder
+    (:mod:`crowd_sentiment.core.preflight`); a failure is one line (:class:`SettingsError`).
+    """
+
+    @hook_impl(tryfirst=True)
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:
+        try:
+            self.check(run_params, pipeline, catalog)
+        except SettingsError as error:  # click prints "Error: <message>", exit status 1, no traceback
+            raise click.ClickException(str(error)) from None
+
+    @staticmethod
+    def check(run_params, pipeline, catalog) -> None:
+        """Raise :class:`SettingsError` for the first setting of ``pipeline`` that cannot work."""
+        parameters = catalog.load("parameters") if "parameters" in catalog else {}
+        inputs, root = pipeline.inputs(), Path(run_params.get("project_path") or Path.cwd())
+        if "params:distillation" in inputs and (distillation := _typed(parameters, "distillation")):
+            check_student(distillation["student"]["arch"], distillation["student"]["weights"], root)
+        if "params:benchmarking" in inputs and (benchmarking := _typed(parameters, "benchmarking")):
+            check_benchmark_roots(benchmarking["benchmarks"], root)
+        if "params:teacher_labeling" in inputs and (labeling := _typed(parameters, "teacher_labeling")):
+            if labeling["teacher"] == "hf":
+                check_hf_teacher(labeling["hf"]["model"], root)
+            if labeling["multilingual"]:
+                check_hf_teacher(
+                    labeling["multilingual"]["model"], root, "teacher_labeling.multilingual.model"
+                )
 
 
 class RankZeroOutputsHook:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from kedro.pipeline import Pipeline
 
 from crowd_sentiment.pipelines import (
@@ -23,6 +24,13 @@ STAGES = {
 }
 
 
+class Pipelines(dict):
+    """The registry: an unknown name fails with one line listing the valid ones (``kedro run --pipeline``)."""
+
+    def __missing__(self, name: str) -> Pipeline:
+        raise click.ClickException(f"no pipeline named {name!r}: choose one of {', '.join(sorted(self))}")
+
+
 def register_pipelines() -> dict[str, Pipeline]:
     """Pipelines by name.
 
@@ -34,7 +42,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     ``media_download`` fetches the dumps' media URLs (the only pipeline that uses the network).
     """
     stages = {name: module.create_pipeline() for name, module in STAGES.items()}
-    pipelines = dict(stages)
+    pipelines = Pipelines(stages)
     pipelines["distillation"] = stages["distillation"] + stages["benchmarking"]
     pipelines["__default__"] = sum(stages.values(), Pipeline([]))
     pipelines["sample_crowd"] = sample_crowd.create_pipeline()

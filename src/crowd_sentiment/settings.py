@@ -10,15 +10,17 @@ from kedro.config import OmegaConfigLoader  # noqa: E402
 
 from crowd_sentiment.hooks import (  # noqa: E402
     InterruptHook,
+    PreflightHook,
     RankZeroOutputsHook,
     RunHygieneHook,
+    RunNameHook,
     RunTagsHook,
     SystemMetricsHook,
     TypedParamsLoggingHook,
 )
 
-HOOKS = (TypedParamsLoggingHook(), SystemMetricsHook(), InterruptHook(), RunHygieneHook(), RunTagsHook(),
-         RankZeroOutputsHook())  # fmt: skip
+HOOKS = (PreflightHook(), TypedParamsLoggingHook(), SystemMetricsHook(), InterruptHook(), RunHygieneHook(),
+         RunTagsHook(), RunNameHook(), RankZeroOutputsHook())  # fmt: skip
 # under torchrun only rank 0 records to MLflow (and writes outputs: RankZeroOutputsHook)
 if int(os.environ.get("RANK", "0")) > 0:
     DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)

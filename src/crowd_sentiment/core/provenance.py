@@ -42,3 +42,57 @@ def device_tags() -> dict[str, str]:
 def run_tags(parameters: dict, root: Path) -> dict[str, str]:
     """``git.commit``, ``params.hash`` and :func:`device_tags`."""
     return {"git.commit": git_commit(root), "params.hash": params_hash(parameters)} | device_tags()
+
+
+def threshold_label(thresholds: str | dict[str, float], presets: dict[str, dict[str, float]]) -> str:
+    """A preset's name, the name of the preset with these per-class values, or ``neg/neu/pos``."""
+    if isinstance(thresholds, str):
+        return thresholds
+    for name, values in presets.items():
+        if values == {k: float(v) for k, v in thresholds.items()}:
+            return name
+    return "/".join(f"{thresholds[k]:g}" for k in ("negative", "neutral", "positive"))
+
+
+def head_label(training: dict, train_backbone: bool = False) -> str:
+    """How the student's head is fitted: ``lbfgs l2=3``, ``centroid``, ``minibatch hard lr=0.001``, …"""
+    solver = training["head_solver"]
+    if solver == "lbfgs":
+        label = f"lbfgs l2={training['l2']:g}" + (
+            " to centroid" if training.get("shrink_to") == "centroid" else ""
+        )
+    elif solver == "minibatch":
+        label = f"minibatch {training['loss']} lr={training['lr']:g}" + (
+            " fine-tuned" if train_backbone else ""
+        )
+    else:
+        label = solver
+    return label + (" prior" if training.get("decision") == "prior" else "")
+
+
+def run_name(pipeline: str, env: str, parts: list[str | None], description: str | None = None) -> str:
+    """``<pipeline> · <part> · … · env <env>``, then `` · <description>`` when one is given (parts None are left out)."""
+    name = " · ".join([pipeline, *(p for p in parts if p), f"env {env}"])
+    return f"{name} · {description}" if description else name
+
+
+def flatten(value: object, prefix: str) -> dict[str, str]:
+    """Nested dicts and lists as ``prefix.key.subkey`` → string (lists of scalars joined by commas)."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in flatten(item, f"{prefix}.{key}").items()}
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        return {k: v for i, item in enumerate(value) for k, v in flatten(item, f"{prefix}.{i}").items()}
+    return {prefix: ",".join(map(str, value)) if isinstance(value, list) else str(value)}
+
+
+def manifest_params(funnel: dict) -> dict[str, str]:
+    """The persisted filtering funnel as ``manifest.*`` params: thresholds, guarded benchmarks, counts per step.
+
+    Counts: ``manifest.funnel.<unit>.<step>.<class|total>``, as the filtering run's metrics ``funnel.*``.
+    """
+    steps: dict[str, dict] = {}
+    for step in funnel.get("steps", []):
+        counts = {k: v for k, v in step.items() if k not in ("step", "unit")}
+        steps.setdefault(step["unit"], {})[step["step"]] = counts
+    rest = {k: v for k, v in funnel.items() if k != "steps"}
+    return flatten(rest, "manifest") | flatten(steps, "manifest.funnel")
