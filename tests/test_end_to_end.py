@@ -33,6 +33,15 @@ LAYERS = [
     "08_reporting",
 ]
 
+FIGURES = [  # 08_reporting pictures, each also an MLflow artifact
+    "benchmark_confusion_matrix.png",
+    "benchmark_roc_curves.png",
+    "student_reliability.png",
+    "benchmark_accuracy.png",
+    "benchmark_examples.png",
+    "teacher_label_distribution.png",
+]
+
 OUTBOUND: list[str] = []  # every non-loopback connection or name lookup tried during the runs
 
 
@@ -106,7 +115,8 @@ def test_every_stage_writes_its_outputs(project):
     assert set(manifest["split"]) == {"train", "validation"}
     assert list(metrics["subset"]) == ["five_agree", "four_agree", "three_agree"]
     assert (data / "06_models" / "student_model.pt").is_file()
-    assert (data / "08_reporting" / "benchmark_confusion_matrix.png").stat().st_size > 1000
+    for figure in FIGURES:
+        assert (data / "08_reporting" / figure).stat().st_size > 1000, figure
 
 
 def test_no_run_tries_to_reach_the_network(project):
@@ -132,7 +142,7 @@ def test_the_run_is_tracked_in_mlflow(project):
     assert [m.step for m in history] == [1, 2]
     assert "benchmark.sample.five_agree.zero_shot.accuracy" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert "benchmark_confusion_matrix.png" in artifacts
+    assert set(FIGURES) <= artifacts
     assert client.search_logged_models(
         [run.info.experiment_id], filter_string=f"source_run_id = '{run.info.run_id}'"
     )

@@ -35,7 +35,7 @@ def test_scores_every_tweet_with_a_distribution(run_slice, tmp_path):
             "lang": ["en", "und", "en"],
         }
     )
-    out = run_slice(create_pipeline(), _inputs(tmp_path, tweets))
+    out = run_slice(create_pipeline().to_outputs("tweet_sentiment", "teacher_exclusions"), _inputs(tmp_path, tweets))
     assert teacher_identity(PARAMS, _no_learned_teacher) == {"main.teacher": "vader", "main.version": "3.3.2"}
     assert out["teacher_exclusions"].empty
     out = out["tweet_sentiment"]

@@ -6,9 +6,10 @@ import logging
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_curve
 
 from crowd_sentiment.core.kfold import SUMMARY_METRICS, summarise_folds
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
+from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.metrics import classification_scores, confusion_matrix, majority_rate, reliability
 from crowd_sentiment.core.polar import (
     BINARY_CLASSES,
@@ -20,7 +21,9 @@ from crowd_sentiment.core.polar import (
 )
 
 log = logging.getLogger(__name__)
-PREDICTION_COLUMNS = ["benchmark", "subset", "image", "n_classes", "gold", "prediction", "score", *PROBABILITY_COLUMNS]
+PREDICTION_COLUMNS = [
+    "benchmark", "subset", "image", "n_classes", "gold", "prediction", "score", *PROBABILITY_COLUMNS, "path",
+]  # fmt: skip
 SUBSET = ["benchmark", "subset"]
 
 
@@ -76,3 +79,53 @@ def confusion_matrices(predictions: pd.DataFrame) -> tuple[dict[str, np.ndarray]
         matrices[title] = confusion_matrix(frame["gold"].to_numpy(), frame["prediction"].to_numpy(), len(classes))
         names[title] = classes
     return matrices, names
+
+
+def roc_curves(predictions: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """Zero-shot ROC of the polar score per ``"<benchmark> <subset>"``: false and true positive rates, AUC.
+
+    Positive against negative items (three-class subsets leave neutral out); subsets with one pole only are skipped.
+    """
+    curves = {}
+    for (benchmark, subset), frame in predictions.groupby(SUBSET, sort=False):
+        gold, score = frame["gold"].to_numpy(), frame["score"].to_numpy()
+        n_classes = int(frame["n_classes"].iloc[0])
+        polar = gold != NEUTRAL if n_classes == 3 else np.ones(len(gold), bool)
+        positive = gold[polar] == (POSITIVE if n_classes == 3 else 1)
+        if positive.all() or not positive.any():
+            continue
+        fpr, tpr, _ = roc_curve(positive, score[polar])
+        curves[f"{benchmark} {subset}"] = (fpr, tpr, polar_roc_auc(gold, score, n_classes))
+    return curves
+
+
+def reliability_diagrams(predictions: pd.DataFrame, bins: int = 10) -> dict[str, tuple[float, np.ndarray]]:
+    """ECE and reliability rows ``(bins, 4)`` (see ``metrics.reliability``) per binary ``"<benchmark> <subset>"``.
+
+    The probability is the binary call's ``p_positive / (p_positive + p_negative)``.
+    """
+    diagrams = {}
+    for (benchmark, subset), frame in predictions.groupby(SUBSET, sort=False):
+        if int(frame["n_classes"].iloc[0]) == 2:
+            probability = binary_probability(frame[list(PROBABILITY_COLUMNS)].to_numpy())
+            diagrams[f"{benchmark} {subset}"] = reliability(frame["gold"].to_numpy(), probability, bins)
+    return diagrams
+
+
+def example_predictions(predictions: pd.DataFrame, count: int, seed: int = 0) -> pd.DataFrame:
+    """Up to ``count`` distinct pictures, half predicted right and half wrong where there are enough of each.
+
+    Adds ``correct`` (bool) and ``caption`` ("gold <name> · pred <name> · score <s>"); the first subset wins duplicates.
+    """
+    frame = predictions.drop_duplicates("path").copy()
+    frame["correct"] = frame["gold"] == frame["prediction"]
+    wrong = frame[~frame["correct"]].sample(frac=1.0, random_state=seed)
+    right = frame[frame["correct"]].sample(frac=1.0, random_state=seed)
+    n_wrong = min(len(wrong), max(count // 2, count - len(right)))
+    chosen = pd.concat([right.head(count - n_wrong), wrong.head(n_wrong)], ignore_index=True)
+    names = [class_names(int(n)) for n in chosen["n_classes"]]
+    chosen["caption"] = [
+        f"gold {cls[g]} · pred {cls[p]}\nscore {s:+.2f}"
+        for cls, g, p, s in zip(names, chosen["gold"], chosen["prediction"], chosen["score"])
+    ]
+    return chosen

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crowd_sentiment.core.files import atomic_write_bytes
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
+from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.languages import LanguageSettings, covered, tweet_languages
 from crowd_sentiment.core.teachers import TextTeacher
 
@@ -140,3 +140,11 @@ def excluded_tweets(scores: pd.DataFrame) -> pd.DataFrame:
     return (
         rows[["tweet_id", "lang", "lang_source"]].assign(reason="language_not_covered").reset_index(drop=True)
     )
+
+
+def label_counts(tweet_sentiment: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Tweets per teacher and argmax class ``{teacher: {sentiment: count}}``; rows without probabilities are left out."""
+    scored = tweet_sentiment.dropna(subset=list(PROBABILITY_COLUMNS))
+    labels = np.asarray(SENTIMENTS)[scored[list(PROBABILITY_COLUMNS)].to_numpy().argmax(axis=1)]
+    counts = pd.crosstab(scored["teacher"].to_numpy(), labels).reindex(columns=list(SENTIMENTS), fill_value=0)
+    return {str(t): {c: int(n) for c, n in row.items()} for t, row in counts.iterrows()}

@@ -11,9 +11,28 @@ from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.inference import starting_features, student_probabilities
 from crowd_sentiment.core.kfold import FOLD_COLUMNS, kfold_finetune, summarise_folds
-from crowd_sentiment.core.plots import confusion_matrices_figure
-from crowd_sentiment.core.report import PAPER_REFERENCE, TWITTER_I_LAYOUT, benchmark_report_markdown, report_rows
-from crowd_sentiment.core.scoring import confusion_matrices, subset_metrics, zero_shot_predictions
+from crowd_sentiment.core.plots import (
+    accuracy_figure,
+    confusion_matrices_figure,
+    picture_grid_figure,
+    reliability_figure,
+    roc_curves_figure,
+    thumbnail,
+)
+from crowd_sentiment.core.report import (
+    PAPER_REFERENCE,
+    TWITTER_I_LAYOUT,
+    benchmark_report_markdown,
+    report_rows,
+)
+from crowd_sentiment.core.scoring import (
+    confusion_matrices,
+    example_predictions,
+    reliability_diagrams,
+    roc_curves,
+    subset_metrics,
+    zero_shot_predictions,
+)
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.training import resolve_device
 from crowd_sentiment.params import BenchmarkingParams
@@ -21,6 +40,7 @@ from crowd_sentiment.tracking import MetricSeries, single_values
 
 log = logging.getLogger(__name__)
 KFOLD_COLUMNS = ["benchmark", "subset", "start", *FOLD_COLUMNS]
+EXAMPLE_PICTURES = 24  # a 4 × 6 grid of thumbnails
 TRACKED_METRICS = ("accuracy", "macro_f1", "roc_auc", "majority_rate", "accuracy_std")
 
 
@@ -112,6 +132,34 @@ def track_benchmark_metrics(benchmark_metrics: pd.DataFrame) -> MetricSeries:
 def draw_confusion_matrices(benchmark_predictions: pd.DataFrame) -> Figure:
     """One zero-shot confusion matrix per benchmark subset."""
     return confusion_matrices_figure(*confusion_matrices(benchmark_predictions))
+
+
+def draw_roc_curves(benchmark_predictions: pd.DataFrame) -> Figure:
+    """Zero-shot ROC curves of the polar score, one per benchmark subset."""
+    return roc_curves_figure(roc_curves(benchmark_predictions))
+
+
+def draw_reliability(benchmark_predictions: pd.DataFrame) -> Figure:
+    """The student's reliability diagram on the binary subsets, ECE in the title."""
+    return reliability_figure(reliability_diagrams(benchmark_predictions))
+
+
+def draw_accuracy(benchmark_metrics: pd.DataFrame, params: BenchmarkingParams) -> Figure:
+    """Zero-shot and k-fold accuracy beside the paper's (benchmarks with ``paper_table: twitter_i``); distilled vs ImageNet."""
+    twitter_i = {b.name for b in params.benchmarks if b.paper_table == "twitter_i"}
+    paper = {
+        (benchmark, subset): PAPER_REFERENCE[(TWITTER_I_LAYOUT, subset)]
+        for benchmark, subset in zip(benchmark_metrics["benchmark"], benchmark_metrics["subset"])
+        if benchmark in twitter_i and (TWITTER_I_LAYOUT, subset) in PAPER_REFERENCE
+    }
+    return accuracy_figure(benchmark_metrics, paper)
+
+
+def draw_example_pictures(benchmark_predictions: pd.DataFrame) -> Figure:
+    """A grid of benchmark thumbnails with gold label, zero-shot prediction and score, right and wrong ones."""
+    chosen = example_predictions(benchmark_predictions, EXAMPLE_PICTURES)
+    pictures = [thumbnail(path) for path in chosen["path"]]
+    return picture_grid_figure(pictures, list(chosen["caption"]), list(chosen["correct"]))
 
 
 def write_benchmark_report(benchmark_metrics: pd.DataFrame, params: BenchmarkingParams) -> str:

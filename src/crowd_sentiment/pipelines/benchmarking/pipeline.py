@@ -4,7 +4,11 @@ from kedro.pipeline import Node, Pipeline
 
 from crowd_sentiment.pipelines.benchmarking.nodes import (
     confirm_benchmark_images,
+    draw_accuracy,
     draw_confusion_matrices,
+    draw_example_pictures,
+    draw_reliability,
+    draw_roc_curves,
     predict_benchmarks,
     run_kfold_protocols,
     score_benchmarks,
@@ -15,6 +19,12 @@ from crowd_sentiment.pipelines.benchmarking.nodes import (
 
 def create_pipeline(**kwargs) -> Pipeline:
     student_inputs = ["student_model", "guarded_benchmark_images", "image_feature_cache", "params:benchmarking"]
+    figures = [  # (node, inputs, 08_reporting figure)
+        (draw_roc_curves, "benchmark_predictions", "benchmark_roc_curves"),
+        (draw_reliability, "benchmark_predictions", "student_reliability"),
+        (draw_accuracy, ["benchmark_metrics", "params:benchmarking"], "benchmark_accuracy"),
+        (draw_example_pictures, "benchmark_predictions", "benchmark_examples"),
+    ]
     return Pipeline(
         [
             Node(
@@ -43,6 +53,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs="benchmark_confusion_matrix",
                 name="draw_confusion_matrices",
             ),
+            *[Node(draw, inputs=inputs, outputs=figure, name=draw.__name__) for draw, inputs, figure in figures],
             Node(
                 write_benchmark_report,
                 inputs=["benchmark_metrics", "params:benchmarking"],

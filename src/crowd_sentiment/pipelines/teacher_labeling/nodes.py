@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
+from crowd_sentiment.core.plots import label_distribution_figure
 from crowd_sentiment.core.teacher_eval import (
     calibration_figure,
     precision_coverage,
@@ -18,7 +19,12 @@ from crowd_sentiment.core.teacher_eval import (
     teacher_agreement,
     teacher_probabilities,
 )
-from crowd_sentiment.core.teacher_scoring import ScoreStore, excluded_tweets, score_in_partitions
+from crowd_sentiment.core.teacher_scoring import (
+    ScoreStore,
+    excluded_tweets,
+    label_counts,
+    score_in_partitions,
+)
 from crowd_sentiment.core.teachers import TextTeacher, VaderTeacher
 from crowd_sentiment.core.text_sets import load_text_set
 from crowd_sentiment.params import TeacherLabelingParams
@@ -151,3 +157,8 @@ def measure_teacher(
     ) if rows else pd.DataFrame(columns=["set", "kind"])  # fmt: skip
     figure = calibration_figure(reliability, curves)
     return table, series, calibration, figure
+
+
+def draw_label_distribution(tweet_sentiment: pd.DataFrame) -> Figure:
+    """The teacher's argmax labels: tweets per class and teacher."""
+    return label_distribution_figure(label_counts(tweet_sentiment))

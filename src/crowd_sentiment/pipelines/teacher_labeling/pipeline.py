@@ -2,7 +2,12 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from crowd_sentiment.pipelines.teacher_labeling.nodes import measure_teacher, score_tweets, teacher_identity
+from crowd_sentiment.pipelines.teacher_labeling.nodes import (
+    draw_label_distribution,
+    measure_teacher,
+    score_tweets,
+    teacher_identity,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -26,6 +31,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs=["tweet_sentiment", "teacher_exclusions"],
                 name="score_tweets",
             ),
+            Node(draw_label_distribution, "tweet_sentiment", "teacher_label_distribution", name="draw_label_distribution"),
             Node(
                 measure_teacher,
                 inputs=["params:teacher_labeling", "learned_teacher"],
