@@ -31,7 +31,12 @@ from crowd_sentiment.core.feature_cache import cached_features
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.students import StudentSpec, build_student, set_backbone_trainable
 from crowd_sentiment.core.training import RuntimeSettings, TrainingSettings, fit
-from crowd_sentiment.core.transforms import augment_transform, batch_normalize, eval_transform, frame_transform
+from crowd_sentiment.core.transforms import (
+    augment_transform,
+    batch_normalize,
+    eval_transform,
+    frame_transform,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 STORES = [ROOT / "data/mvsa/02_intermediate/tweet_image_store", ROOT / "data/02_intermediate/tweet_image_store"]

@@ -61,7 +61,6 @@ def vit_training(device: torch.device, batch: int, steps: int, compile_: bool) -
     print(f"ViT-B/16 224px training bf16 {label:8s} batch {batch}: {rate:8.0f} images/s  "
           f"MFU {100 * mfu(rate, flops, peak):5.1f} %  ({flops / 1e9:.1f} GFLOP/image, "
           f"peak {peak / 1e12:.0f} TFLOP/s, {time.perf_counter() - started:.0f} s incl. warm-up)", flush=True)  # fmt: skip
-    del net, model, optimizer
 
 
 @torch.inference_mode()

@@ -14,13 +14,13 @@ from pydantic import Field
 
 from crowd_sentiment.core.distill import DistillationSettings
 from crowd_sentiment.core.download import DownloadSettings
+from crowd_sentiment.core.hf_teacher import HfTeacherSettings
 from crowd_sentiment.core.kfold import KFoldSettings
+from crowd_sentiment.core.languages import LanguageSettings
+from crowd_sentiment.core.learned_teacher import TeacherTrainingSettings
 from crowd_sentiment.core.selection import FilteringSettings
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.settings_selection import SelectionSettings
-from crowd_sentiment.core.hf_teacher import HfTeacherSettings
-from crowd_sentiment.core.languages import LanguageSettings
-from crowd_sentiment.core.learned_teacher import TeacherTrainingSettings
 from crowd_sentiment.core.teachers import VaderSettings
 from crowd_sentiment.core.tweets import DEFAULT_MAX_TEXT_CHARS
 from crowd_sentiment.sample import SampleSpec

@@ -8,7 +8,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from crowd_sentiment.core.checkpoints import CheckpointStore, TrainingInterrupted, rng_state, set_rng_state, stop_request
+from crowd_sentiment.core.checkpoints import (
+    CheckpointStore,
+    TrainingInterrupted,
+    rng_state,
+    set_rng_state,
+    stop_request,
+)
 from crowd_sentiment.core.distributed import EpochSampler
 from crowd_sentiment.core.schedules import warmup_cosine
 from crowd_sentiment.core.training import RuntimeSettings, TrainingSettings, fit

@@ -6,6 +6,7 @@ import torch
 from PIL import Image
 
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
+from crowd_sentiment.core.students import StudentSpec
 from crowd_sentiment.core.transforms import (
     augment_transform,
     batch_normalize,
@@ -13,7 +14,6 @@ from crowd_sentiment.core.transforms import (
     frame_transform,
     train_transform,
 )
-from crowd_sentiment.core.students import StudentSpec
 
 SPEC = StudentSpec(
     arch="test_efficientnet", image_size=32, crop_pct=0.8, framing="crop", mean=(0.5, 0.5, 0.5), std=(0.25, 0.5, 1.0)

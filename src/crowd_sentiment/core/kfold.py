@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import roc_auc_score
 from pydantic import Field
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset

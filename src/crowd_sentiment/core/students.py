@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 import timm
 import torch
-from timm.layers import resample_abs_pos_embed
 from pydantic import Field
+from timm.layers import resample_abs_pos_embed
 from torch import Tensor, nn
 
 from crowd_sentiment.core.labels import SENTIMENTS
