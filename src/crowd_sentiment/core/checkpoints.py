@@ -22,6 +22,13 @@ from crowd_sentiment.core.files import atomic_write_bytes
 log = logging.getLogger(__name__)
 
 
+def save_state(path: str | Path, state: dict) -> None:
+    """``torch.save`` ``state`` to ``path`` atomically (temp file, then rename)."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic_write_bytes(Path(path), buffer.getvalue())
+
+
 def rng_state() -> dict:
     """The Python, NumPy and torch (CPU and every CUDA device) RNG states as tensors and plain values."""
     kind, keys, position, has_gauss, cached = np.random.get_state()
@@ -59,9 +66,7 @@ class CheckpointStore:
         return self.root / "last.pt"
 
     def write(self, state: dict) -> None:
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        atomic_write_bytes(self.path, buffer.getvalue())
+        save_state(self.path, state)
         log.info("checkpoint: epoch %s, step %s -> %s", state.get("epoch"), state.get("step"), self.path)
 
     def read(self) -> dict | None:

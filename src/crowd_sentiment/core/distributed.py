@@ -99,11 +99,10 @@ class EpochSampler(Sampler[int]):
     Rank ``r`` of ``world`` takes items ``r, r + world, …`` of the (padded or trimmed)
     permutation, so every rank gets the same number. ``set_epoch(e, skip)`` starts epoch
     ``e`` after the first ``skip`` of this rank's indices (an exact mid-epoch resume).
-    ``drop_last``: trim to a multiple of ``world * batch_size`` less a lone last sample.
     """
 
-    def __init__(self, size: int, *, seed: int, shuffle: bool = True, rank: int = 0, world: int = 1):
-        self.size, self.seed, self.shuffle, self.rank, self.world = size, seed, shuffle, rank, world
+    def __init__(self, size: int, *, seed: int, rank: int = 0, world: int = 1):
+        self.size, self.seed, self.rank, self.world = size, seed, rank, world
         self.epoch, self.skip = 0, 0
         self.per_rank = -(-size // world)  # ceil: the last ranks repeat a few items
 
@@ -111,11 +110,8 @@ class EpochSampler(Sampler[int]):
         self.epoch, self.skip = epoch, skip
 
     def _order(self) -> list[int]:
-        if self.shuffle:
-            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-            order = torch.randperm(self.size, generator=generator).tolist()
-        else:
-            order = list(range(self.size))
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        order = torch.randperm(self.size, generator=generator).tolist()
         padded = order + order[: self.per_rank * self.world - self.size]
         return padded[self.rank :: self.world]
 

@@ -24,6 +24,7 @@ from pydantic import Field
 
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.settings import Settings
+from crowd_sentiment.core.training import resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,6 @@ class HfTeacherSettings(Settings):
     device: str = "auto"  # auto = cuda when available, else cpu
     allow_download: bool = False  # True lets transformers fetch a hub id that is not cached
     languages: list[str] | None = ["en"]  # tweet languages (the dump's lang) it covers; None = all
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` → ``cuda`` when available, else ``cpu``; anything else as given."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def class_order(id2label: dict[int, str], label_map: dict[str, str]) -> list[int]:
@@ -188,6 +182,13 @@ def batched_outputs(
     return np.stack(rows).astype(np.float32)
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of float64 logits ``(N, K)`` (shifted by each row's max; modifies ``logits``)."""
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
 class HfTeacher:
     """A ``transformers`` sequence-classification model; probabilities ``(N, 3)`` (softmax)."""
 
@@ -210,11 +211,9 @@ class HfTeacher:
         self.name = settings.model
         self.languages = settings.languages
 
-    def identity(self) -> dict[str, str]:
-        return hf_identity(self.settings)
-
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Model logits ``(N, 3)`` in the class order negative, neutral, positive."""
+        texts = list(texts)
         order = torch.as_tensor(self.order, device=self.device)
         out = batched_outputs(
             texts,
@@ -225,13 +224,10 @@ class HfTeacher:
             device=self.device,
             progress=self.progress,
         )
-        return out.reshape(len(list(texts)) if out.size else 0, len(SENTIMENTS))
+        return out.reshape(len(texts), len(SENTIMENTS))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        logits = self.logits(texts).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True)
+        return softmax(self.logits(texts).astype(np.float64))
 
     def predict_proba_one_by_one(self, texts: Sequence[str]) -> np.ndarray:
         """The paper's loop: one tweet per forward pass (for the speed benchmark)."""

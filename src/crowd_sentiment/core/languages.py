@@ -35,15 +35,14 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def detect_languages(texts: Sequence[str], min_confidence: float) -> tuple[list[str], np.ndarray]:
-    """Detected ISO 639-1 code per text (``und`` below ``min_confidence``) and its probability ``(N,)``."""
+def detect_languages(texts: Sequence[str], min_confidence: float) -> list[str]:
+    """Detected ISO 639-1 code per text (``und`` below ``min_confidence``)."""
     identifier = _identifier()
-    codes, probs = [], []
+    codes = []
     for text in texts:
         code, prob = identifier.classify(text)
         codes.append(code if prob >= min_confidence else UNDETERMINED)
-        probs.append(prob)
-    return codes, np.asarray(probs, dtype=np.float64)
+    return codes
 
 
 def tweet_languages(tweets: pd.DataFrame, settings: LanguageSettings) -> pd.DataFrame:
@@ -61,7 +60,7 @@ def tweet_languages(tweets: pd.DataFrame, settings: LanguageSettings) -> pd.Data
             " ".join(w for w in t.split() if w not in _MASKS)
             for t in tweets["text_clean"].to_numpy()[unknown]
         ]
-        codes, _ = detect_languages(texts, settings.min_confidence)
+        codes = detect_languages(texts, settings.min_confidence)
         lang[unknown] = codes
         source[unknown] = np.where(np.array(codes) != UNDETERMINED, "detected", "none")
     return pd.DataFrame({"lang": lang, "lang_source": source}, index=tweets.index)

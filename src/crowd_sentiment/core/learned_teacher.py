@@ -24,10 +24,11 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from crowd_sentiment.core.hf_teacher import batched_outputs, resolve_device, weights_digest
+from crowd_sentiment.core.hf_teacher import batched_outputs, softmax, weights_digest
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.teachers import VaderTeacher
+from crowd_sentiment.core.training import resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,6 @@ class LearnedTeacher:
     languages = ["en"]
 
     def __init__(self, stored: dict, *, batch_size: int = 128, device: str = "auto", progress: bool = False):
-        self.stored = stored
         self.settings = LearnedTeacherSettings(**stored["settings"])
         self.model, self.tokenizer, digest = build_model(self.settings)
         if digest != stored["encoder_sha256"]:
@@ -251,9 +251,6 @@ class LearnedTeacher:
         self.batch_size = batch_size
         self.progress = progress
         self.name = stored_identity(stored)["teacher"]
-
-    def identity(self) -> dict[str, str]:
-        return stored_identity(self.stored)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Head logits ``(N, 3)``, before the prior correction."""
@@ -274,10 +271,8 @@ class LearnedTeacher:
         ).reshape(len(texts), len(SENTIMENTS))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        logits = self.logits(texts).astype(np.float64) - self.settings.prior_correction * self.log_prior
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True)
+        logits = self.logits(texts).astype(np.float64)
+        return softmax(logits - self.settings.prior_correction * self.log_prior)
 
 
 class TeacherTrainingSettings(Settings):

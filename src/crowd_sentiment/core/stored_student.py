@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
-from crowd_sentiment.core.files import atomic_write_bytes
+from crowd_sentiment.core.checkpoints import save_state
 from crowd_sentiment.core.students import Student, StudentSpec
 
 
@@ -54,9 +53,7 @@ class StoredStudent:
 
     def save(self, path: str | Path) -> None:
         """Write with ``torch.save``, atomically (temp file, then rename)."""
-        buffer = io.BytesIO()
-        torch.save(self.to_state(), buffer)
-        atomic_write_bytes(Path(path), buffer.getvalue())
+        save_state(path, self.to_state())
 
     @classmethod
     def load(cls, path: str | Path) -> StoredStudent:

@@ -271,9 +271,10 @@ def fit_linear_head(
     """
     _, linear = split_head(head)
     features, targets = train
+    loss_fn = settings.loss_fn()
     anchor = torch.zeros_like(linear.weight)
     if settings.shrink_to == "centroid":
-        fit_centroid(head, features, targets, settings.loss_fn())
+        fit_centroid(head, features, targets, loss_fn)
         anchor = linear.weight.detach().clone()
     with torch.no_grad():
         linear.weight.copy_(anchor)
@@ -281,7 +282,6 @@ def fit_linear_head(
     optimizer = torch.optim.LBFGS(
         linear.parameters(), lr=1, max_iter=iterations_per_epoch, line_search_fn="strong_wolfe"
     )
-    loss_fn = settings.loss_fn()
     val_loader = DataLoader(TensorDataset(*val), batch_size=4096)
     head.eval()
 
@@ -355,7 +355,8 @@ class _Loop:
         self.model, self.settings, self.device, self.runtime = model.to(device), settings, device, runtime
         self.train_loader, self.val_loader, self.prepare = train_loader, val_loader, prepare
         self.checkpoints = checkpoints if self.process.is_main else None
-        if runtime.channels_last and is_convolutional(model):
+        self.channels_last = runtime.channels_last and is_convolutional(model)
+        if self.channels_last:
             model.to(memory_format=torch.channels_last)
         self.dtype = autocast_dtype(runtime.precision, device)
         weights = None if class_weights is None else class_weights.to(device)
@@ -426,7 +427,7 @@ class _Loop:
         targets = targets.to(self.device, non_blocking=True)
         if self.prepare is not None:
             inputs = self.prepare(inputs)
-        elif inputs.dim() == 4 and self.runtime.channels_last and is_convolutional(self.model):
+        elif inputs.dim() == 4 and self.channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         no_sync = getattr(self.net, "no_sync", None)
         context = no_sync() if (no_sync is not None and not sync) else contextlib.nullcontext()

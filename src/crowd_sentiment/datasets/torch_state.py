@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import torch
 from kedro.io import AbstractDataset
 
-from crowd_sentiment.core.checkpoints import CheckpointStore
-from crowd_sentiment.core.files import atomic_write_bytes
+from crowd_sentiment.core.checkpoints import CheckpointStore, save_state
 from crowd_sentiment.datasets.feature_cache import FolderHandleDataset
 
 
@@ -27,16 +25,13 @@ class TorchStateDataset(AbstractDataset[dict, dict]):
         return torch.load(self._filepath, map_location="cpu", weights_only=True)
 
     def save(self, data: dict) -> None:
-        buffer = io.BytesIO()
-        torch.save(data, buffer)
-        atomic_write_bytes(self._filepath, buffer.getvalue())
+        save_state(self._filepath, data)
 
     def _exists(self) -> bool:
         return self._filepath.is_file()
 
     def _describe(self) -> dict[str, Any]:
         return {"filepath": str(self._filepath)}
-
 
 
 class CheckpointStoreDataset(FolderHandleDataset):

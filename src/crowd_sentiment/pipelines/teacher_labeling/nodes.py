@@ -65,13 +65,12 @@ def _teachers(
     return _teacher(params, learned_teacher), fallback
 
 
-def _identity(
-    kind: str, params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
-) -> dict[str, str]:
-    """Name and weights' hash (transformers teachers) or package version (VADER), without loading a model."""
-    if kind == "vader":
+def _identity(params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader) -> dict[str, str]:
+    """The main teacher's name and weights' hash (transformers teachers) or package version (VADER),
+    without loading a model."""
+    if params.teacher == "vader":
         return {"teacher": "vader", "version": version("vaderSentiment")}
-    if kind == "hf":
+    if params.teacher == "hf":
         from crowd_sentiment.core.hf_teacher import hf_identity
 
         return hf_identity(params.hf)
@@ -82,7 +81,7 @@ def _identity(
 
 def teacher_identity(params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader) -> dict[str, str]:
     """The teachers' identity, logged as MLflow params ``teacher.*`` (and keying the stored scores)."""
-    identity = {f"main.{k}": v for k, v in _identity(params.teacher, params, learned_teacher).items()}
+    identity = {f"main.{k}": v for k, v in _identity(params, learned_teacher).items()}
     if params.multilingual is not None:
         from crowd_sentiment.core.hf_teacher import hf_identity
 
