@@ -95,7 +95,8 @@ def fetch(url: str, settings: DownloadSettings) -> bytes:
 
 def _read_body(response, max_bytes: int, deadline: float, length: str | None) -> bytes:
     chunks, size = [], 0
-    while chunk := response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK):
+    read = getattr(response, "read1", response.read)
+    while chunk := read(_CHUNK):
         chunks.append(chunk)
         size += len(chunk)
         if size > max_bytes:

@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
-FORMATS = ("auto", "jsonl", "json", "table")
 BOM = b"\xef\xbb\xbf"
 ID_COLUMNS = ("tweet_id", "id")
 IMAGE_COLUMNS = ("image", "images", "image_file", "media_file", "image_url", "media_url", "url")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}$")
 _CELL_SPLIT = re.compile(r"[\s;]+")
+_LEADING_SPACE = re.compile(rb"\s*")  # the ASCII whitespace bytes.lstrip() drops
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a byte surrogateescape kept: not UTF-8
 
 
 class RecordError(ValueError):
@@ -125,8 +126,8 @@ def decode_json(raw: bytes) -> object:
 
 def detect_format(name: str, data: bytes) -> str | None:
     """``jsonl``, ``json`` or ``table`` from a file's name and first bytes; ``None`` when unknown."""
-    head = data[len(BOM) :] if data.startswith(BOM) else data
-    head = head.lstrip()[:4096]
+    start = _LEADING_SPACE.match(data, len(BOM) if data.startswith(BOM) else 0).end()
+    head = data[start : start + 4096]  # slices only the head: a dump may be large
     suffix = PurePosixPath(name).suffix.lower()
     if head.startswith((b"{", b"[")):
         if suffix == ".json" or head.startswith(b"["):
@@ -192,14 +193,18 @@ def _v2_message(message: dict) -> list[RawTweet]:
 
 
 def _v2_tweet(tweet: object, photos: dict[str, dict], originals: dict[str, dict]) -> RawTweet:
-    if not isinstance(tweet, dict) or not tweet.get("id") or _v2_text(tweet) is None:
+    text = _v2_text(tweet) if isinstance(tweet, dict) and tweet.get("id") else None
+    if text is None:
         raise RecordError("missing_field", "tweet needs 'id' and 'text'")
-    text, keys = _v2_text(tweet), _v2_media_keys(tweet)
+    keys = _v2_media_keys(tweet)
     refs = tweet.get("referenced_tweets")
     for ref in refs if isinstance(refs, list) else []:
         original = originals.get(str(ref.get("id"))) if isinstance(ref, dict) else None
-        if original is not None and ref.get("type") == "retweeted" and _v2_text(original) is not None:
-            text = _v2_text(original)
+        if original is None or ref.get("type") != "retweeted":
+            continue
+        original_text = _v2_text(original)
+        if original_text is not None:
+            text = original_text
             keys = keys or _v2_media_keys(original)
     raw = RawTweet(
         str(tweet["id"]), text, str(tweet.get("lang") or "und"), str(tweet.get("created_at") or "")
@@ -291,14 +296,15 @@ def table_rows(data: bytes) -> Iterator[tuple[int, RawTweet | RecordError]]:
 
 
 def _table_row(row: list[str], id_col: int, text_col: int, image_col: int | None) -> RawTweet | RecordError:
-    if any(re.search("[\udc80-\udcff]", cell) for cell in row):
+    if any(_ESCAPED_BYTE.search(cell) for cell in row):
         return RecordError("invalid_utf8", "the row holds bytes that are not UTF-8")
     if len(row) <= max(id_col, text_col) or not row[id_col].strip():
         return RecordError("missing_field", f"row has {len(row)} cells; needs an id and a text")
     raw = RawTweet(row[id_col].strip(), row[text_col], "und", "")
     cell = row[image_col] if image_col is not None and image_col < len(row) else ""
     for entry in filter(None, _CELL_SPLIT.split(cell.strip())):
-        is_url = urlparse(entry).scheme in ("http", "https")
-        name = PurePosixPath(urlparse(entry).path).name if is_url else entry
+        parts = urlparse(entry)
+        is_url = parts.scheme in ("http", "https")
+        name = PurePosixPath(parts.path).name if is_url else entry
         raw.photos.append(Photo(name, safe_file_name(name), entry if is_url else ""))
     return raw

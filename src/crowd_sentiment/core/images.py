@@ -168,18 +168,24 @@ def prepare_images(
     ``chunk`` pictures in flight per worker at most (memory stays bounded on a crawl).
     ``settings`` are :func:`prepare_image`'s keyword arguments.
     """
-    datas = iter(datas)
+    for outcome in _prepare_outcomes(iter(datas), workers, chunk, settings):
+        yield outcome if isinstance(outcome, StoredImage) else InvalidImageError(*outcome)
+
+
+def _prepare_outcomes(
+    datas: Iterator[bytes], workers: int, chunk: int, settings: dict
+) -> Iterator[StoredImage | tuple[str, str]]:
     if workers <= 1:
-        outcomes: Iterable = map(_prepare_or_reason, ((d, settings) for d in datas))
-        yield from (o if isinstance(o, StoredImage) else InvalidImageError(*o) for o in outcomes)
+        yield from map(_prepare_or_reason, ((d, settings) for d in datas))
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        batch = list(itertools.islice(datas, workers * chunk))
-        while batch:
-            done = pool.map(_prepare_or_reason, [(d, settings) for d in batch], chunksize=max(1, chunk // 4))
-            yield from (o if isinstance(o, StoredImage) else InvalidImageError(*o) for o in done)
-            batch = list(itertools.islice(datas, workers * chunk))
+        while batch := list(itertools.islice(datas, workers * chunk)):
+            yield from pool.map(
+                _prepare_or_reason, [(d, settings) for d in batch], chunksize=max(1, chunk // 4)
+            )
 
 
 class ImageStore:

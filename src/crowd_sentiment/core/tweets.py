@@ -13,10 +13,12 @@ photo become :class:`Rejection` rows.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from crowd_sentiment.core.dump_formats import (
+    BOM,
     RawTweet,
     RecordError,
     decode_json,
@@ -37,6 +39,7 @@ from crowd_sentiment.core.text import (
 
 STAGE = "ingestion"
 DEFAULT_MAX_TEXT_CHARS = 25_000  # a v2 note_tweet holds at most 25,000 characters
+_BLANK = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")  # BOM bytes and blanks only: an empty dump (no copy of it)
 
 
 @dataclass
@@ -80,7 +83,7 @@ class DumpParser:
         fmt = detect_format(name, data) if self.dump_format == "auto" else self.dump_format
         if name.rsplit("/", 1)[-1].startswith("."):
             self._reject("file", name, "hidden_file", "not read: a hidden or temporary file")
-        elif not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        elif _BLANK.fullmatch(data):
             self._reject("file", name, "empty_file", "the dump holds no line")
         elif fmt is None:
             self._reject("file", name, "unknown_format", "neither JSON lines, a JSON document nor a table")
@@ -160,7 +163,7 @@ def _records(fmt: str, data: bytes) -> Iterator[tuple[int, list[RawTweet] | Reco
         return
     if fmt == "json":
         try:
-            value = decode_json(data.removeprefix(b"\xef\xbb\xbf"))
+            value = decode_json(data.removeprefix(BOM))
         except RecordError as err:
             yield 1, err
             return

@@ -33,12 +33,13 @@ def _embedding_pairs(
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Cosine near-duplicate pairs among crowd pictures, and a mask of crowd pictures near a benchmark picture."""
     settings = params.embedding
-    features = backbone_features(spec_params.student, crowd, cache, batch_size=settings.batch_size)
+    both = ImageSet.of(crowd.ids + benchmark.ids, crowd.paths + benchmark.paths)  # one backbone build
+    embedded = backbone_features(spec_params.student, both, cache, batch_size=settings.batch_size)
+    features, held = embedded[: len(crowd)], embedded[len(crowd) :]
     pairs = cosine_matches(features, features, min_cosine=settings.min_cosine, neighbours=settings.neighbours,
                            self_join=True)  # fmt: skip
     near_benchmark = np.zeros(len(crowd), dtype=bool)
     if len(benchmark):
-        held = backbone_features(spec_params.student, benchmark, cache, batch_size=settings.batch_size)
         near_benchmark[cosine_matches(features, held, min_cosine=settings.min_cosine, neighbours=1)[0]] = True
     return pairs, near_benchmark
 
