@@ -12,7 +12,7 @@ from crowd_sentiment.core.learned_teacher import (
     TeacherTrainingSettings,
     annotator_targets,
     cap_per_class,
-    prior_correction_table,
+    choice_table,
     stored_identity,
     train_teacher,
 )
@@ -73,7 +73,7 @@ def test_cap_per_class_keeps_every_rare_example():
 def test_prior_correction_lifts_the_rare_class():
     log_prior = np.log([0.05, 0.45, 0.5])
     logits = np.array([[0.0, 1.0, 0.5], [2.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
-    table = prior_correction_table(logits, log_prior, np.array([0, 0, 2]), [0.0, 1.0])
+    table = choice_table(logits, np.zeros((3, 3)), log_prior, np.array([0, 0, 2]), [0.0], [0.0, 1.0])
     assert table["macro_recall"].tolist() == [0.75, 1.0]
 
 
@@ -104,3 +104,25 @@ def test_a_teacher_fitted_on_other_encoder_weights_is_refused(trained):
     stored = {**trained[0], "encoder_sha256": "0" * 16}
     with pytest.raises(ValueError, match="retrain"):
         LearnedTeacher(stored)
+
+
+def test_the_cached_lower_layers_give_the_full_forward(trained):
+    from crowd_sentiment.core.learned_teacher import frozen_states, upper_logits, vader_features
+
+    teacher = LearnedTeacher(trained[0], device="cpu")
+    states = frozen_states(teacher.model, teacher.tokenizer, TEXTS, 1, teacher.settings.max_length)
+    cached = upper_logits(teacher.model, states, 1, vader_features(TEXTS))
+    np.testing.assert_allclose(cached, teacher.logits(TEXTS), atol=1e-5)
+
+
+def test_vader_fusion_and_dropped_disagreements():
+    from crowd_sentiment.core.learned_teacher import fused_logits, training_rows
+
+    logits = np.zeros((2, 3))
+    fused = fused_logits(logits, ["I love it", "I hate it"], 1.0)
+    assert fused.argmax(1).tolist() == [2, 0] and fused_logits(logits, ["x", "y"], 0.0) is not None
+    labels = pd.DataFrame({"text": ["a", "b"], "text_1": ["positive", "positive"], "text_2": ["neutral", "positive"],
+                           "text_3": ["negative", "positive"]})  # fmt: skip
+    model = LearnedTeacherSettings(drop_disagreement=True)
+    train, held = training_rows(labels, TeacherTrainingSettings(data_root="-", holdout=0.01, model=model))
+    assert train.tolist() == [1] and held.tolist() == []

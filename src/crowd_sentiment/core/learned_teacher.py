@@ -7,6 +7,8 @@ VADER's four scores ``(neg, neu, pos, compound)``. Targets: the annotators' vote
 (soft) or their majority. The class imbalance is handled by weighting each example by
 ``prior[k] ** -class_balance`` of its target class, and at prediction by subtracting
 ``prior_correction · log prior`` from the logits (logit adjustment, Menon et al., 2021).
+A late fusion adds ``vader_weight · log p_vader``. The frozen lower layers run once per text;
+the fit runs only the top ``train_layers`` on their cached token states.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from crowd_sentiment.core.hf_teacher import batched_outputs, softmax, weights_digest
+from crowd_sentiment.core.hf_teacher import (
+    batched_outputs,
+    length_sorted_batches,
+    softmax,
+    weights_digest,
+)
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.teachers import VaderTeacher
@@ -40,18 +47,22 @@ class LearnedTeacherSettings(Settings):
     """How the learned teacher is built and fitted (``teacher_training.model``)."""
 
     encoder: str = BUNDLED_ENCODER  # the bundled wheel, or a local BERT-like model folder
-    train_layers: int = Field(2, ge=0)  # top encoder layers fine-tuned; 0 = frozen encoder
+    train_layers: int = Field(2, ge=0)  # top encoder layers fine-tuned; 0 = frozen encoder, head only
     vader_features: bool = True  # append VADER's (neg, neu, pos, compound) to the pooled embedding
     targets: Literal["votes", "majority"] = "votes"  # annotators' vote shares, or their majority only
+    drop_disagreement: bool = False  # leave out texts whose three annotators gave three different labels
+    label_smoothing: float = Field(0.0, ge=0, lt=1)  # targets (1 - s) * targets + s / 3
     class_balance: float = Field(1.0, ge=0, le=1)  # example weight prior[k] ** -class_balance
     prior_correction: float = Field(1.0, ge=0, le=2)  # logits - prior_correction * log(prior) at prediction
-    max_per_class: int | None = Field(2000, ge=1)  # cap of training texts per majority class (CPU budget)
-    epochs: int = Field(1, ge=1)
-    batch_size: int = Field(32, ge=1)
-    lr: float = Field(5e-5, gt=0)  # encoder layers
-    head_lr: float = Field(2e-3, gt=0)
+    vader_weight: float = Field(0.0, ge=0)  # late fusion: + vader_weight * log(VADER's probabilities)
+    max_per_class: int | None = Field(None, ge=1)  # cap of training texts per majority class; null = all
+    epochs: int = Field(2, ge=1)
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(5e-5, gt=0)  # the top encoder layer (the layers below: layer_lr_decay)
+    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # lr of layer l = lr * layer_lr_decay ** (top - l)
+    head_lr: float = Field(3e-3, gt=0)
     weight_decay: float = Field(0.01, ge=0)
-    max_length: int = Field(64, ge=8)  # tokens
+    max_length: int = Field(48, ge=8)  # tokens
     seed: int = 0
 
 
@@ -114,23 +125,48 @@ def vader_features(texts: Sequence[str]) -> np.ndarray:
 
 
 class MeanPoolClassifier(nn.Module):
-    """Encoder → mask-weighted mean of token states ``(B, H)`` (+ extra features ``(B, E)``) → logits ``(B, 3)``."""
+    """Encoder → mask-weighted mean of token states ``(B, H)`` (+ extra features ``(B, E)``) → logits ``(B, 3)``.
+
+    ``lower`` runs the embeddings and the first ``n`` layers, ``upper`` the rest, the pooling
+    and the head, so the frozen lower part can run once per text and the fit only the top.
+    """
 
     def __init__(self, encoder: nn.Module, extra: int):
         super().__init__()
         self.encoder = encoder
         self.head = nn.Linear(encoder.config.hidden_size + extra, len(SENTIMENTS))
 
-    def pooled(self, input_ids, attention_mask, **kw) -> torch.Tensor:
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        return (states * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B, H)
+    def _layers(self, states: torch.Tensor, attention_mask: torch.Tensor, layers) -> torch.Tensor:
+        mask, _ = self.encoder._create_attention_masks(
+            attention_mask=attention_mask,
+            encoder_attention_mask=None,
+            embedding_output=states,
+            encoder_hidden_states=None,
+            cache=None,
+        )
+        for layer in layers:
+            out = layer(states, attention_mask=mask)
+            states = out[0] if isinstance(out, tuple) else out
+        return states
 
-    def forward(self, batch: dict[str, torch.Tensor], extra: torch.Tensor | None) -> torch.Tensor:
-        pooled = self.pooled(**batch)
+    def lower(self, input_ids, attention_mask, n: int, **kw) -> torch.Tensor:
+        """Token states ``(B, T, H)`` after the embeddings and the first ``n`` layers."""
+        states = self.encoder.embeddings(input_ids=input_ids, token_type_ids=kw.get("token_type_ids"))
+        return self._layers(states, attention_mask, self.encoder.encoder.layer[:n])
+
+    def upper(
+        self, states: torch.Tensor, attention_mask: torch.Tensor, n: int, extra: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Logits ``(B, 3)`` from the states ``(B, T, H)`` after layer ``n``."""
+        states = self._layers(states, attention_mask, self.encoder.encoder.layer[n:])
+        mask = attention_mask.unsqueeze(-1).to(states.dtype)
+        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B, H)
         if extra is not None:
             pooled = torch.cat([pooled, extra.to(pooled.dtype)], dim=1)
         return self.head(pooled)
+
+    def forward(self, batch: dict[str, torch.Tensor], extra: torch.Tensor | None) -> torch.Tensor:
+        return self.upper(self.lower(**batch, n=0), batch["attention_mask"], 0, extra)
 
 
 def _trainable(model: MeanPoolClassifier, train_layers: int) -> list[str]:
@@ -156,45 +192,100 @@ def build_model(settings: LearnedTeacherSettings) -> tuple[MeanPoolClassifier, o
     return model, tokenizer, weights_digest(folder)
 
 
-def fit_learned_teacher(
-    texts: Sequence[str],
+def frozen_states(
+    model: MeanPoolClassifier, tokenizer, texts: Sequence[str], frozen: int, max_length: int
+) -> list[torch.Tensor]:
+    """Each text's token states ``(T_i, H)`` after the first ``frozen`` layers (eval mode, run once)."""
+    ids = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    states: list[torch.Tensor | None] = [None] * len(ids)
+    model.eval()
+    with torch.inference_mode():
+        for index in length_sorted_batches([len(i) for i in ids], 128):
+            batch = tokenizer.pad({"input_ids": [ids[i] for i in index]}, return_tensors="pt")
+            out = model.lower(batch["input_ids"], batch["attention_mask"], frozen)
+            for row, i in zip(out, index):
+                states[i] = row[: len(ids[i])].clone()
+    return states
+
+
+def _padded(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack ``(T_i, H)`` states into ``(B, T, H)`` and their attention mask ``(B, T)``."""
+    lengths = torch.tensor([len(s) for s in states])
+    mask = (torch.arange(int(lengths.max()))[None, :] < lengths[:, None]).long()
+    return nn.utils.rnn.pad_sequence(list(states), batch_first=True), mask
+
+
+def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator, chunk: int = 50) -> list:
+    """One epoch's batches: shuffled, sorted by length within chunks of ``chunk`` batches, batch order shuffled."""
+    order = rng.permutation(len(lengths))
+    batches = []
+    for start in range(0, len(order), batch_size * chunk):
+        part = order[start : start + batch_size * chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def upper_logits(
+    model: MeanPoolClassifier, states: Sequence[torch.Tensor], frozen: int, extra: np.ndarray | None
+) -> np.ndarray:
+    """Eval-mode logits ``(N, 3)`` from cached :func:`frozen_states`."""
+    model.eval()
+    out = np.zeros((len(states), len(SENTIMENTS)), dtype=np.float64)
+    with torch.inference_mode():
+        for index in length_sorted_batches([len(s) for s in states], 128):
+            padded, mask = _padded([states[i] for i in index])
+            rows = None if extra is None else torch.from_numpy(extra[index])
+            out[index] = model.upper(padded, mask, frozen, rows).double().numpy()
+    return out
+
+
+def fit_on_states(
+    model: MeanPoolClassifier,
+    states: Sequence[torch.Tensor],
     targets: np.ndarray,
+    extra: np.ndarray | None,
     settings: LearnedTeacherSettings,
     *,
     log_every: int = 50,
     on_step: Callable[[int, float], None] | None = None,
-) -> dict:
-    """Fit the head (and top layers) on cleaned ``texts`` with soft ``targets`` ``(N, 3)``.
+) -> list[str]:
+    """Fit the head and top ``train_layers`` layers on cached states; returns the fitted parameters' names.
 
-    Loss: ``Σ_i w_i · CE(targets_i, softmax(logits_i)) / Σ_i w_i`` with
-    ``w_i = prior[argmax targets_i] ** -class_balance``. Returns the stored teacher: the
-    fitted parameters only, the settings, the class prior ``(3,)`` and the encoder digest.
+    Loss: ``Σ_i w_i · CE(t_i, softmax(logits_i)) / Σ_i w_i`` with smoothed targets
+    ``t_i = (1 - s) · targets_i + s / 3`` and ``w_i = prior[argmax targets_i] ** -class_balance``.
+    AdamW, linear decay to 0; layer ``l`` of the top ones gets ``lr · layer_lr_decay ** (top - l)``.
     """
     torch.manual_seed(settings.seed)
-    model, tokenizer, digest = build_model(settings)
+    layers = model.encoder.config.num_hidden_layers
+    frozen = layers - min(settings.train_layers, layers)
     names = _trainable(model, settings.train_layers)
     targets = np.asarray(targets, dtype=np.float32)
     prior = targets.mean(axis=0)
-    weights = prior[targets.argmax(1)] ** -settings.class_balance
-    extra = vader_features(texts) if settings.vader_features else None
-    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
-    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
-    groups = [{"params": head, "lr": settings.head_lr}] + (
-        [{"params": body, "lr": settings.lr}] if body else []
-    )
+    weights = (prior[targets.argmax(1)] ** -settings.class_balance).astype(np.float32)
+    soft = (1 - settings.label_smoothing) * targets + settings.label_smoothing / len(SENTIMENTS)
+    params = dict(model.named_parameters())
+    groups = [{"params": [params[n] for n in names if n.startswith("head.")], "lr": settings.head_lr}]
+    for layer in range(frozen, layers):
+        prefix = f"encoder.encoder.layer.{layer}."
+        lr = settings.lr * settings.layer_lr_decay ** (layers - 1 - layer)
+        groups.append({"params": [params[n] for n in names if n.startswith(prefix)], "lr": lr})
     optimizer = torch.optim.AdamW(groups, weight_decay=settings.weight_decay)
     rng = np.random.default_rng(settings.seed)
-    steps = settings.epochs * int(np.ceil(len(texts) / settings.batch_size))
+    lengths = np.array([len(s) for s in states])
+    epochs = [bucketed_batches(lengths, settings.batch_size, rng) for _ in range(settings.epochs)]
+    steps = sum(len(e) for e in epochs)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1 - s / steps))
     model.train()
     step, start = 0, time.perf_counter()
-    for _ in range(settings.epochs):
-        for index in np.array_split(rng.permutation(len(texts)), max(1, len(texts) // settings.batch_size)):
-            batch = tokenizer([texts[i] for i in index], padding=True, truncation=True,
-                              max_length=settings.max_length, return_tensors="pt")  # fmt: skip
-            logits = model(dict(batch), None if extra is None else torch.from_numpy(extra[index]))
+    for batches in epochs:
+        for index in batches:
+            padded, mask = _padded([states[i] for i in index])
+            logits = model.upper(
+                padded, mask, frozen, None if extra is None else torch.from_numpy(extra[index])
+            )
             w = torch.from_numpy(weights[index])
-            loss = -(w * (torch.from_numpy(targets[index]) * logits.log_softmax(-1)).sum(-1)).sum() / w.sum()
+            loss = -(w * (torch.from_numpy(soft[index]) * logits.log_softmax(-1)).sum(-1)).sum() / w.sum()
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"non-finite loss {loss.item()} at step {step}")
             loss.backward()
@@ -207,14 +298,8 @@ def fit_learned_teacher(
             if step % log_every == 0:
                 log.info("step %d/%d loss %.4f (%.1f texts/s)", step, steps, loss.item(),
                          step * settings.batch_size / (time.perf_counter() - start))  # fmt: skip
-    state = model.state_dict()
-    return {
-        "settings": settings.model_dump(mode="json"),
-        "state": {name: state[name].detach().clone() for name in names},
-        "prior": torch.from_numpy(prior.astype(np.float64)),
-        "encoder_sha256": digest,
-        "n_train": len(texts),
-    }
+    model.eval()
+    return names
 
 
 def stored_identity(stored: dict) -> dict[str, str]:
@@ -228,8 +313,20 @@ def stored_identity(stored: dict) -> dict[str, str]:
     }
 
 
+def fused_logits(logits: np.ndarray, texts: Sequence[str], vader_weight: float) -> np.ndarray:
+    """``logits + vader_weight · log p_vader`` ``(N, 3)``: late fusion with VADER's probabilities
+    (:class:`~crowd_sentiment.core.teachers.VaderTeacher` at its default settings)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if vader_weight == 0:
+        return logits
+    return logits + vader_weight * np.log(VaderTeacher().predict_proba(list(texts)))
+
+
 class LearnedTeacher:
-    """The fitted teacher of :func:`fit_learned_teacher` as a :class:`~crowd_sentiment.core.teachers.TextTeacher`."""
+    """The fitted teacher of :func:`train_teacher` as a :class:`~crowd_sentiment.core.teachers.TextTeacher`.
+
+    Probabilities: ``softmax(logits + vader_weight · log p_vader - prior_correction · log prior)``.
+    """
 
     languages = ["en"]
 
@@ -239,7 +336,7 @@ class LearnedTeacher:
         if digest != stored["encoder_sha256"]:
             raise ValueError(
                 f"the stored teacher was fitted on encoder weights {stored['encoder_sha256']}, "
-                f"but {self.settings.encoder} has {digest}: retrain with `kedro run --pipeline teacher_training`"
+                f"but {self.settings.encoder} has {digest}: retrain with `kedro run --pipelines teacher_training`"
             )
         missing = set(stored["state"]) - set(self.model.state_dict())
         if missing:
@@ -253,7 +350,7 @@ class LearnedTeacher:
         self.name = stored_identity(stored)["teacher"]
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Head logits ``(N, 3)``, before the prior correction."""
+        """Head logits ``(N, 3)``, before the VADER fusion and the prior correction."""
         texts = list(texts)
         extra = torch.from_numpy(vader_features(texts)) if self.settings.vader_features else None
 
@@ -271,12 +368,13 @@ class LearnedTeacher:
         ).reshape(len(texts), len(SENTIMENTS))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        logits = self.logits(texts).astype(np.float64)
+        texts = list(texts)
+        logits = fused_logits(self.logits(texts), texts, self.settings.vader_weight)
         return softmax(logits - self.settings.prior_correction * self.log_prior)
 
 
 class TeacherTrainingSettings(Settings):
-    """The ``teacher_training`` pipeline: data, held-out choice of the prior correction, the model."""
+    """The ``teacher_training`` pipeline: data, held-out choice of the fusion and prior correction, the model."""
 
     data_root: str  # MVSA-Multiple texts: texts.csv and labels.csv (core.text_sets.load_annotated_tweets)
     holdout: float = Field(
@@ -292,6 +390,14 @@ class TeacherTrainingSettings(Settings):
         1.25,
         1.5,
     ]  # candidates, chosen on the holdout
+    vader_weights: list[float] = [
+        0.0,
+        0.25,
+        0.5,
+        0.75,
+        1.0,
+        1.5,
+    ]  # late-fusion candidates, chosen on the holdout
     model: LearnedTeacherSettings = LearnedTeacherSettings()
 
 
@@ -311,20 +417,28 @@ def macro_recall(gold: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean([np.mean(pred[gold == k] == k) for k in np.unique(gold)]))
 
 
-def prior_correction_table(
-    logits: np.ndarray, log_prior: np.ndarray, gold: np.ndarray, candidates: Sequence[float]
+def choice_table(
+    logits: np.ndarray,
+    log_vader: np.ndarray,
+    log_prior: np.ndarray,
+    gold: np.ndarray,
+    vader_weights: Sequence[float],
+    prior_corrections: Sequence[float],
 ) -> pd.DataFrame:
-    """Held-out ``macro_recall`` and ``accuracy`` of ``argmax(logits - τ·log_prior)`` per candidate ``τ``."""
+    """Held-out ``macro_recall`` and ``accuracy`` of ``argmax(logits + w·log_vader - τ·log_prior)``
+    for each candidate pair ``(vader_weight w, prior_correction τ)``; all ``(N, 3)`` but ``log_prior (3,)``."""
     rows = []
-    for tau in candidates:
-        pred = (logits - tau * log_prior).argmax(1)
-        rows.append(
-            {
-                "prior_correction": tau,
-                "macro_recall": macro_recall(gold, pred),
-                "accuracy": float(np.mean(pred == gold)),
-            }
-        )
+    for weight in vader_weights:
+        for tau in prior_corrections:
+            pred = (logits + weight * log_vader - tau * log_prior).argmax(1)
+            rows.append(
+                {
+                    "vader_weight": weight,
+                    "prior_correction": tau,
+                    "macro_recall": macro_recall(gold, pred),
+                    "accuracy": float(np.mean(pred == gold)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -335,39 +449,104 @@ def data_digest(texts: Sequence[str], targets: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
-def train_teacher(labels: pd.DataFrame, settings: TeacherTrainingSettings) -> tuple[dict, pd.DataFrame]:
-    """Fit on the non-held-out rows of ``labels`` (``text, text_1..3``), choose the prior correction
-    on the held-out rows (majority labels, macro-recall; ties to the smaller), and return the stored
-    teacher with that choice and the table of candidates (``prior_correction, macro_recall, accuracy``).
-
-    The texts are cleaned as the pipeline cleans tweets (``@user``/``http`` masking).
-    """
-    from crowd_sentiment.core.text import clean_tweet_text
-
-    texts = [clean_tweet_text(t) for t in labels["text"]]
-    targets, keep = annotator_targets(labels, settings.model.targets)
+def training_rows(labels: pd.DataFrame, settings: TeacherTrainingSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices fitted on and held out: targets kept, disagreements dropped if asked, capped per class."""
+    model = settings.model
+    targets, keep = annotator_targets(labels, model.targets)
+    if model.drop_disagreement:
+        votes, _ = annotator_targets(labels, "votes")
+        keep &= ~np.all(np.isclose(votes, 1 / 3), axis=1)
     held = holdout_mask(labels, settings.holdout, settings.holdout_seed)
     train = np.flatnonzero(keep & ~held)
-    train = train[cap_per_class(targets[train], settings.model.max_per_class, settings.model.seed)]
+    train = train[cap_per_class(targets[train], model.max_per_class, model.seed)]
     if len(train) == 0:
         raise ValueError(
             f"no training text left (holdout={settings.holdout}, {len(labels)} rows with labels)"
         )
-    train_texts = [texts[i] for i in train]
+    return train, np.flatnonzero(held)
+
+
+def train_teacher(
+    labels: pd.DataFrame, settings: TeacherTrainingSettings, cache: dict | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """Fit on the non-held-out rows of ``labels`` (``text, text_1..3``), choose the VADER fusion weight
+    and the prior correction on the held-out rows (majority labels, macro-recall; ties to the first
+    candidate pair), and return the stored teacher with that choice and the table of candidates
+    (``vader_weight, prior_correction, macro_recall, accuracy, chosen``).
+
+    The texts are cleaned as the pipeline cleans tweets (``@user``/``http`` masking). The frozen
+    lower layers run once per text; ``cache`` (a dict the caller keeps) reuses their states across
+    fits with the same encoder, frozen depth and ``max_length``.
+    """
+    from crowd_sentiment.core.text import clean_tweet_text
+
+    model_settings = settings.model
+    texts = [clean_tweet_text(t) for t in labels["text"]]
+    targets, _ = annotator_targets(labels, model_settings.targets)
+    train, held = training_rows(labels, settings)
     start = time.perf_counter()
-    stored = fit_learned_teacher(train_texts, targets[train], settings.model)
-    stored["fit_seconds"] = time.perf_counter() - start
-    stored["data_sha256"] = data_digest(train_texts, targets[train])
-    teacher = LearnedTeacher(stored)
+    torch.manual_seed(model_settings.seed)
+    model, tokenizer, digest = build_model(model_settings)
+    layers = model.encoder.config.num_hidden_layers
+    frozen = layers - min(model_settings.train_layers, layers)
+    key = (model_settings.encoder, frozen, model_settings.max_length, len(texts))
+    if cache is None or key not in cache:
+        rows = np.concatenate([train, held])
+        computed = frozen_states(
+            model, tokenizer, [texts[i] for i in rows], frozen, model_settings.max_length
+        )
+        states = dict(zip(rows.tolist(), computed))
+        if cache is not None:
+            cache[key] = states
+    else:
+        states = cache[key]
+    missing = [i for i in np.concatenate([train, held]).tolist() if i not in states]
+    if missing:
+        extra_states = frozen_states(
+            model, tokenizer, [texts[i] for i in missing], frozen, model_settings.max_length
+        )
+        states.update(zip(missing, extra_states))
+    log.info("frozen states of %d texts in %.0f s", len(states), time.perf_counter() - start)
+    extra = vader_features(texts) if model_settings.vader_features else None
+    names = fit_on_states(
+        model,
+        [states[i] for i in train],
+        targets[train],
+        None if extra is None else extra[train],
+        model_settings,
+    )
+    fit_seconds = time.perf_counter() - start
+    state = model.state_dict()
+    prior = np.asarray(targets[train], dtype=np.float64).mean(axis=0)
+    logits = upper_logits(model, [states[i] for i in held], frozen, None if extra is None else extra[held])
     majority, _ = annotator_targets(labels, "majority")
-    logits = teacher.logits([texts[i] for i in np.flatnonzero(held)]).astype(np.float64)
-    table = prior_correction_table(
-        logits, teacher.log_prior, majority[held].argmax(1), settings.prior_corrections
+    held_texts = [texts[i] for i in held]
+    log_vader = np.log(VaderTeacher().predict_proba(held_texts))
+    table = choice_table(
+        logits,
+        log_vader,
+        np.log(prior),
+        majority[held].argmax(1),
+        settings.vader_weights,
+        settings.prior_corrections,
     )
-    best = float(table.loc[table["macro_recall"].idxmax(), "prior_correction"])
-    stored["settings"] = {**stored["settings"], "prior_correction": best}
-    table["chosen"] = table["prior_correction"] == best
-    log.info(
-        "learned teacher: prior correction %.2f chosen on %d held-out texts\n%s", best, int(held.sum()), table
+    best = table.loc[table["macro_recall"].idxmax()]
+    choice = {
+        "vader_weight": float(best["vader_weight"]),
+        "prior_correction": float(best["prior_correction"]),
+    }
+    table["chosen"] = (table["vader_weight"] == choice["vader_weight"]) & (
+        table["prior_correction"] == choice["prior_correction"]
     )
+    train_texts = [texts[i] for i in train]
+    stored = {
+        "settings": {**model_settings.model_dump(mode="json"), **choice},
+        "state": {name: state[name].detach().clone() for name in names},
+        "prior": torch.from_numpy(prior),
+        "encoder_sha256": digest,
+        "n_train": len(train),
+        "fit_seconds": fit_seconds,
+        "data_sha256": data_digest(train_texts, targets[train]),
+    }
+    log.info("learned teacher: %s chosen on %d held-out texts\n%s", choice, len(held), table)
     return stored, table

@@ -10,7 +10,7 @@ from crowd_sentiment.tracking import MetricSeries, single_values
 
 
 def fit_learned_teacher(params: TeacherTrainingSettings) -> tuple[dict, pd.DataFrame, MetricSeries]:
-    """The stored learned teacher, the held-out table of prior corrections, and its figures for MLflow."""
+    """The stored learned teacher, the held-out table of (VADER weight, prior correction), and its figures."""
     stored, table = train_teacher(load_annotated_tweets(params.data_root), params)
     chosen = table[table["chosen"]].iloc[0]
     metrics = single_values(
@@ -18,6 +18,7 @@ def fit_learned_teacher(params: TeacherTrainingSettings) -> tuple[dict, pd.DataF
             "holdout.macro_recall": float(chosen["macro_recall"]),
             "holdout.accuracy": float(chosen["accuracy"]),
             "prior_correction": float(chosen["prior_correction"]),
+            "vader_weight": float(chosen["vader_weight"]),
             "n_train": float(stored["n_train"]),
             "fit_seconds": float(stored["fit_seconds"]),
         }
