@@ -1,6 +1,7 @@
 """Choose the distillation settings by people: the grid of ``benchmarking.selection`` on its development slice.
 
     .venv/bin/python benchmarks/select_settings.py        # make select-settings (after make mvsa)
+    .venv/bin/python benchmarks/select_settings.py ROW…   # a preview on the named grid rows (writes nothing)
 
 Reads the MVSA environment (``conf/mvsa``, ``data/mvsa``): the ingested tweets and pictures, the
 frozen-backbone feature cache (missing features, e.g. another framing, are computed and
@@ -25,19 +26,34 @@ import torch
 from kedro.config import OmegaConfigLoader
 
 from crowd_sentiment.core.distill import fit_head
-from crowd_sentiment.core.feature_cache import FeatureCache, backbone_key, cached_features
+from crowd_sentiment.core.feature_cache import FeatureCache, backbone_key, student_features
+from crowd_sentiment.core.heads import teacher_positive_share
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
 from crowd_sentiment.core.metrics import binary_roc_auc, majority_rate, reliability
 from crowd_sentiment.core.polar import binary_probability, polar_score
 from crowd_sentiment.core.selection import FilteringSettings, build_manifest
-from crowd_sentiment.core.settings_selection import binary_scores, draw_dev_slice
+from crowd_sentiment.core.settings_selection import (
+    SelectionSettings,
+    binary_scores,
+    crowd_of,
+    dev_slice_held_out,
+    draw_dev_slice,
+    selection_table_markdown,
+)
 from crowd_sentiment.core.students import build_head, build_student
 from crowd_sentiment.core.teachers import VaderSettings, VaderTeacher
 from crowd_sentiment.core.training import FitResult
 from crowd_sentiment.params import BenchmarkingParams, DistillationParams
 from crowd_sentiment.settings import CONFIG_LOADER_ARGS
 
+# Every grid row starts from the distillation defaults with these options reset, so that a row means
+# the same whatever the defaults became; the calibration temperature changes no ranking (fitted after).
+GRID_BASE: dict[str, Any] = {
+    "student": {"views": "single", "ensemble": []},
+    "training": {"decision": "argmax", "positive_share": 0.0, "calibration_temperature": 1.0,
+                 "noise_loss": "none", "shrink_to": "zero"},
+}  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data/mvsa"
 CPU = torch.device("cpu")
@@ -54,20 +70,21 @@ def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def features_by_id(settings: DistillationParams, images: ImageSet, cache: FeatureCache, store: dict) -> dict:
-    """Pooled features per image id for the backbone and framing of ``settings`` (cached on disk and in ``store``)."""
-    key = backbone_key(settings.student)
+    """The head's input features per image id for the backbones and views of ``settings`` (cached on disk and in ``store``)."""
+    spec = settings.student
+    key = (backbone_key(spec), spec.ensemble, spec.views, spec.feature_norm if spec.ensemble else "")
     if key not in store:
-        backbone = build_student(settings.student).backbone
-        vectors = cached_features(backbone, settings.student, images, CPU, cache=cache,
-                                  batch_size=settings.feature_batch_size)  # fmt: skip
+        vectors = student_features(build_student(spec), images, CPU, cache=cache,
+                                   batch_size=settings.feature_batch_size)  # fmt: skip
         store[key] = dict(zip(images.ids, vectors, strict=True))
     return store[key]
 
 
 def default_manifest(
-    params: dict, pictures: pd.DataFrame, benchmark: pd.DataFrame, dev_ids: pd.Series
+    params: dict, pictures: pd.DataFrame, benchmark: pd.DataFrame, selection: SelectionSettings
 ) -> pd.DataFrame:
-    """The training manifest of the default teacher (VADER on every crowd tweet) and filtering, the slice held out.
+    """The training manifest of the default teacher (VADER on every crowd tweet) and filtering, the slice held out
+    (as ``kedro run --env mvsa`` holds it out: every drawn picture and its near-duplicate cluster).
 
     Built here rather than read from ``data/mvsa``, so that the choice does not depend on
     which teacher the last ``make mvsa`` ran.
@@ -81,16 +98,15 @@ def default_manifest(
     fingerprints = pd.read_parquet(DATA / "04_feature/image_fingerprints.parquet")
     held_out = [int(h, 16) for h in benchmark["dhash"].unique()]
     settings = FilteringSettings.model_validate(params["filtering"])
-    manifest, _, _ = build_manifest(
-        pictures, sentiment, fingerprints, held_out, settings, held_out_ids=list(dev_ids)
-    )
+    dev_ids = dev_slice_held_out(pictures, fingerprints, selection)
+    manifest, _, _ = build_manifest(pictures, sentiment, fingerprints, held_out, settings, held_out_ids=dev_ids)
     return manifest
 
 
 def evaluate(
     settings: DistillationParams, vectors: dict, train_rows: pd.DataFrame, scored: list[pd.Series]
-) -> tuple[FitResult, np.ndarray, np.ndarray]:
-    """Fit the head of ``settings`` on the manifest rows; its probabilities ``(N, 3)`` for the two ``scored`` id lists."""
+) -> tuple[FitResult, list[np.ndarray]]:
+    """Fit the head of ``settings`` on the manifest rows; its probabilities ``(N, 3)`` for each ``scored`` id list."""
 
     def stack(ids: pd.Series) -> torch.Tensor:
         return torch.stack([vectors[i] for i in ids])
@@ -103,8 +119,33 @@ def evaluate(
     head = build_head(next(iter(vectors.values())).shape[0], settings.student)
     result = fit_head(head, split("train"), split("validation"), settings.training)
     with torch.no_grad():
-        dev_probs, bench_probs = (torch.softmax(head(stack(ids)), 1).numpy() for ids in scored)
-    return result, dev_probs, bench_probs
+        return result, [torch.softmax(head(stack(ids)), 1).numpy() for ids in scored]
+
+
+def confident_teacher_auc(teacher: np.ndarray, probs: np.ndarray) -> float:
+    """Label-free proxy: ROC-AUC of the student's ``p_pos - p_neg`` against the teacher's polar call, on the
+    validation pictures whose teacher margin ``|p_pos - p_neg|`` is in the upper half of the polar ones."""
+    margin = polar_score(teacher)
+    polar = np.isin(teacher.argmax(1), [0, 2])
+    confident = polar & (np.abs(margin) >= np.median(np.abs(margin[polar])))
+    return binary_roc_auc((margin[confident] > 0).astype(int), polar_score(probs[confident]))
+
+
+def tempered(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities ``(N, 3)`` whose logits are divided by ``temperature`` (softmax of log p / T)."""
+    logits = np.log(np.clip(probs, 1e-12, None)) / temperature
+    logits -= logits.max(1, keepdims=True)
+    return np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+
+
+def fit_temperature(gold: np.ndarray, probs: np.ndarray) -> float:
+    """The temperature (of 0.05–5, log grid) minimising the binary log-loss of ``p_pos / (p_pos + p_neg)`` on ``gold``."""
+    grid = np.geomspace(0.05, 5.0, 93)
+    losses = []
+    for t in grid:
+        p = np.clip(binary_probability(tempered(probs, t)), 1e-12, 1 - 1e-12)
+        losses.append(-np.mean(gold * np.log(p) + (1 - gold) * np.log(1 - p)))
+    return float(grid[int(np.argmin(losses))])
 
 
 def paired_auc_gap(
@@ -132,11 +173,9 @@ def main() -> int:
         sys.exit(f"{tweets_path} is missing: run `make mvsa` first")
     store_root = DATA / "02_intermediate/tweet_image_store"
     pictures = pd.read_parquet(DATA / "02_intermediate/tweet_images.parquet")
-    crowd = pictures.assign(tweet_id=pictures["tweet_id"].astype(int))
-    crowd = crowd[crowd["tweet_id"].isin(pd.read_csv(selection.crowd)["guid"])]
-    dev = draw_dev_slice(crowd, pd.read_csv(selection.labels), selection.size, selection.seed)
+    dev = draw_dev_slice(crowd_of(pictures, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
     bench = pd.read_parquet(DATA / "03_primary/benchmark_images.parquet")
-    train_rows = default_manifest(params, pictures, bench, dev["image_id"])
+    train_rows = default_manifest(params, pictures, bench, selection)
     bench = bench.query("benchmark == 'mvsa'")
     everything = ImageSet.of(
         [*train_rows["image_id"], *dev["image_id"], *bench["image_id"]],
@@ -145,61 +184,81 @@ def main() -> int:
     )  # fmt: skip
     print(
         f"development slice: {selection.size} crowd pictures (seed {selection.seed}), {len(dev)} polar "
-        f"(positive share {dev['gold'].mean():.3f}); training rows {len(train_rows)} "
-        f"(slice held out in filtering); MVSA benchmark n={len(bench)}, majority {majority_rate(bench['label']):.3f}"
+        f"(human positive share {dev['gold'].mean():.3f}); training rows {len(train_rows)} "
+        f"(slice held out in filtering; teacher positive share among polar rows "
+        f"{teacher_positive_share(torch.tensor(train_rows[list(PROBABILITY_COLUMNS)].to_numpy())):.3f}); "
+        f"MVSA benchmark n={len(bench)}, majority {majority_rate(bench['label']):.3f}"
     )
-    cache, store, rows, outputs = FeatureCache(DATA / "04_feature/image_feature_cache"), {}, [], {}
-    for name, overrides in selection.grid.items():
-        settings = DistillationParams.model_validate(merged(params["distillation"], overrides))
+    cache, store, outputs = FeatureCache(DATA / "04_feature/image_feature_cache"), {}, {}
+    val = train_rows[train_rows["split"] == "validation"]
+
+    def score(name: str, overrides: dict, stage: str) -> dict:
+        settings = DistillationParams.model_validate(merged(merged(params["distillation"], GRID_BASE), overrides))
         vectors = features_by_id(settings, everything, cache, store)
-        result, dev_probs, bench_probs = evaluate(
-            settings, vectors, train_rows, [dev["image_id"], bench["image_id"]]
+        result, (dev_probs, bench_probs, val_probs) = evaluate(
+            settings, vectors, train_rows, [dev["image_id"], bench["image_id"], val["image_id"]]
         )
         outputs[name] = (dev_probs, bench_probs)
-        row = {"setting": name, "teacher_val_polar_auc": result.history[-1]["val_polar_auc"]}
+        row = {"setting": name, "stage": stage, "teacher_val_polar_auc": result.history[-1]["val_polar_auc"],
+               "proxy_confident_val_auc": confident_teacher_auc(val[list(PROBABILITY_COLUMNS)].to_numpy(), val_probs)}
         row |= {f"dev_{k}": v for k, v in binary_scores(dev["gold"].to_numpy(), dev_probs).items()}
         row |= {f"mvsa_{k}": v for k, v in binary_scores(bench["label"].to_numpy(), bench_probs).items()}
-        rows.append(row)
-        print(f"  {name}: dev AUC {row['dev_auc']:.3f}, MVSA AUC {row['mvsa_auc']:.3f}", flush=True)
+        print(f"  {name}: dev AUC {row['dev_auc']:.3f} acc {row['dev_accuracy']:.3f}, "
+              f"MVSA AUC {row['mvsa_auc']:.3f} acc {row['mvsa_accuracy']:.3f}", flush=True)  # fmt: skip
+        return row
+
+    key = f"dev_{selection.criterion}"
+    only = sys.argv[1:]  # a preview on the named rows: nothing is written
+    unknown = sorted(set(only) - set(selection.grid))
+    if unknown:
+        sys.exit(f"no grid rows {unknown}; the grid has {list(selection.grid)}")
+    rows = [score(name, overrides, "grid") for name, overrides in selection.grid.items() if not only or name in only]
     table = pd.DataFrame(rows)
+    best = table.sort_values([key, "dev_accuracy"], ascending=False, kind="stable")["setting"].iloc[0]
+    chosen = best
+    if selection.decisions:  # stage 2: the decision point of the chosen setting, by the slice's decision_criterion
+        rows += [score(f"{best}+{name}", merged(selection.grid[best], {"training": decision}), "decision")
+                 for name, decision in selection.decisions.items()]  # fmt: skip
+        table = pd.DataFrame(rows)
+        stage2 = table[table["stage"] == "decision"]
+        by = f"dev_{selection.decision_criterion}"
+        chosen = stage2.sort_values([by, key], ascending=False, kind="stable")["setting"].iloc[0]
     first = next(iter(outputs))
     gaps = [paired_auc_gap(dev["gold"].to_numpy(), probs[0], outputs[first][0]) for probs in outputs.values()]
     table["dev_auc_gap_low"], table["dev_auc_gap_high"] = zip(*gaps, strict=True)
-    key = f"dev_{selection.criterion}"
-    chosen = table.sort_values([key, "dev_accuracy"], ascending=False, kind="stable")["setting"].iloc[0]
     table["chosen"] = table["setting"] == chosen
-    (DATA / "08_reporting").mkdir(parents=True, exist_ok=True)
-    table.to_csv(DATA / "08_reporting/settings_selection.csv", index=False)
-    lines = [f"chosen by the development slice ({key}): {chosen}", "", markdown(table)]
+    temperature = fit_temperature(dev["gold"].to_numpy(), outputs[chosen][0])
+    table["calibration_temperature"] = np.where(table["chosen"], temperature, 1.0)
+    table["mvsa_ece_calibrated"] = np.where(
+        table["chosen"],
+        reliability(bench["label"].to_numpy(), binary_probability(tempered(outputs[chosen][1], temperature)))[0],
+        np.nan,
+    )
+    if not only:
+        (DATA / "08_reporting").mkdir(parents=True, exist_ok=True)
+        table.to_csv(DATA / "08_reporting/settings_selection.csv", index=False)
+    chosen_row = table[table["chosen"]].iloc[0]
+    grid = table[table["stage"] == "grid"]
+    agreement = {signal: grid["dev_auc"].corr(grid[signal], method="spearman")
+                 for signal in ("teacher_val_polar_auc", "proxy_confident_val_auc", "mvsa_auc")}  # fmt: skip
+    lines = [f"chosen by the development slice ({key} over the grid, then dev {selection.decision_criterion} over the decisions): "
+             f"{chosen}; calibration temperature fitted on the slice: {temperature:.2f} "
+             f"(MVSA ECE {chosen_row['mvsa_ece']:.3f} at T = 1 -> {chosen_row['mvsa_ece_calibrated']:.3f})",
+             "", "Spearman rank correlation with the slice's AUC over the grid rows: "
+             + ", ".join(f"{k} {v:+.2f}" for k, v in agreement.items()),
+             "", selection_table_markdown(table)]  # fmt: skip
     for label, gold, probs in (("development slice", dev["gold"], outputs[chosen][0]),
                                ("MVSA benchmark", bench["label"], outputs[chosen][1])):  # fmt: skip
-        ece, diagram = reliability(gold.to_numpy(), binary_probability(probs))
-        lines += [
-            "",
-            f"reliability of {chosen} on the {label} (ECE {ece:.3f}): bin, n, mean p(positive), positive rate",
-        ]
-        lines += [f"    [{lo:.1f}, {lo + 0.1:.1f})  {int(n):4d}  {p:.3f}  {r:.3f}" for lo, n, p, r in diagram]
+        for t in (1.0, temperature):
+            ece, diagram = reliability(gold.to_numpy(), binary_probability(tempered(probs, t)))
+            lines += ["", f"reliability of {chosen} at T = {t:.2f} on the {label} (ECE {ece:.3f}): "
+                      "bin, n, mean p(positive), positive rate"]  # fmt: skip
+            lines += [f"    [{lo:.1f}, {lo + 0.1:.1f})  {int(n):4d}  {p:.3f}  {r:.3f}" for lo, n, p, r in diagram]
     text = "\n".join(lines) + "\n"
-    (DATA / "08_reporting/settings_selection.md").write_text(text)
+    if not only:
+        (DATA / "08_reporting/settings_selection.md").write_text(text)
     print("\n" + text)
     return 0
-
-
-def markdown(table: pd.DataFrame) -> str:
-    """The selection table: signal columns, then MVSA figures (reported only); the chosen row in bold."""
-    columns = [("setting", "setting"), ("teacher_val_polar_auc", "teacher val AUC (old signal)"),
-               ("dev_auc", "dev AUC (signal)"), ("dev_auc_gap", "dev AUC − first row, 95 % CI"),
-               ("dev_accuracy", "dev acc."), ("mvsa_accuracy", "MVSA acc."),
-               ("mvsa_macro_f1", "MVSA macro-F1"), ("mvsa_auc", "MVSA AUC"), ("mvsa_ece", "MVSA ECE"),
-               ("mvsa_positive_share", "MVSA predicted positive")]  # fmt: skip
-    lines = ["| " + " | ".join(title for _, title in columns) + " |", "|" + "---|" * len(columns)]
-    for _, row in table.iterrows():
-        row["dev_auc_gap"] = f"[{row['dev_auc_gap_low']:+.3f}, {row['dev_auc_gap_high']:+.3f}]"
-        cells = [row[key] if key in ("setting", "dev_auc_gap") else f"{row[key]:.3f}" for key, _ in columns]
-        if row["chosen"]:
-            cells = [f"**{cell}**" for cell in cells]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

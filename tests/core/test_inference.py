@@ -1,9 +1,11 @@
 """Running a stored student: the cached-feature path agrees with the full forward pass."""
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
+from crowd_sentiment.core import students
 from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.inference import starting_features, student_probabilities
@@ -33,7 +35,7 @@ def _images(tmp_path, n=5):
 def test_frozen_head_path_matches_the_full_forward_and_fills_the_cache(tmp_path):
     images = _images(tmp_path)
     cache = FeatureCache(tmp_path / "cache")
-    via_cache = student_probabilities(_stored(), images, CPU, cache=cache)
+    via_cache = student_probabilities(_stored(views="single"), images, CPU, cache=cache)
     full = student_probabilities(_stored(train_backbone=True), images, CPU, cache=cache)
     assert via_cache.shape == (5, 3)
     np.testing.assert_allclose(via_cache, full, atol=1e-5)
@@ -68,3 +70,26 @@ def test_loading_a_missing_or_foreign_file_names_the_problem(tmp_path):
     torch.save({"state_dict": {}}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match=r"missing \['best_epoch', 'spec'\]"):
         StoredStudent.load(tmp_path / "other.pt")
+
+
+def test_an_ensemble_student_with_flip_views_is_stored_loaded_and_scored_from_pictures(tmp_path, monkeypatch):
+    monkeypatch.setitem(students.PACKAGED_WEIGHTS, "test-package", "test_efficientnet")  # a tiny second backbone
+    images = _images(tmp_path, 3)
+    _stored(ensemble=("test-package",), views="flip").save(tmp_path / "student.pt")
+    loaded = StoredStudent.load(tmp_path / "student.pt")
+    cache = FeatureCache(tmp_path / "cache")
+    probs = student_probabilities(loaded, images, CPU, cache=cache)
+    assert probs.shape == (3, 3) and np.allclose(probs.sum(1), 1)
+    assert len(list((tmp_path / "cache").iterdir())) == 4  # two backbones x two views: a key each
+    with pytest.raises(ValueError, match="input size"):
+        loaded.build()(torch.zeros(1, 3, 32, 32))
+
+
+def test_flip_views_average_the_picture_and_its_mirror(tmp_path):
+    images = _images(tmp_path, 2)
+    plain = starting_features(_stored(), images, CPU, cache=None)["distilled"]
+    both = starting_features(_stored(views="flip"), images, CPU, cache=None)["distilled"]
+    mirrored = [ImageSet.of(["m"], [tmp_path / "m.png"])]
+    Image.open(images.paths[0]).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(tmp_path / "m.png")
+    flipped = starting_features(_stored(), mirrored[0], CPU, cache=None)["distilled"]
+    torch.testing.assert_close(both[0], (plain[0] + flipped[0]) / 2, atol=1e-5, rtol=0)

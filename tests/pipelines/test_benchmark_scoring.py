@@ -53,3 +53,8 @@ def test_each_subset_is_scored_with_its_own_classes():
     assert rows.loc["3class", "roc_auc"] == 0.5
     assert len(figure.axes) == 2 and [len(ax.get_xticks()) for ax in figure.axes] == [2, 3]
     assert "| m | 3class |" in report and "b.all.zero_shot.accuracy" in series
+    grid = pd.DataFrame({"setting": ["a", "b"], "chosen": [False, True], "dev_auc_gap_low": 0.0, "dev_auc_gap_high": 0.0}
+                        | {k: 0.5 for k in ("teacher_val_polar_auc", "dev_auc", "dev_accuracy", "mvsa_accuracy",
+                                            "mvsa_macro_f1", "mvsa_auc", "mvsa_ece", "mvsa_positive_share")})  # fmt: skip
+    with_grid = write_benchmark_report(metrics, PARAMS, grid)
+    assert with_grid.startswith(report) and "| **b** |" in with_grid and "| a |" in with_grid

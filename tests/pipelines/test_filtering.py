@@ -161,3 +161,27 @@ def test_embedding_search_joins_clusters_and_guards_benchmarks(run_slice, tmp_pa
     )
     assert out["filtering_funnel"]["benchmark_duplicates"] == {"by_hash": 1, "by_embedding": 1}
     assert ids["t4"] not in set(out["distillation_manifest"]["image_id"])
+
+
+def test_the_manifest_records_the_settings_that_made_it(run_slice, tmp_path):
+    from crowd_sentiment.core.selection import provenance, with_provenance
+    from crowd_sentiment.hooks import recorded_params
+
+    store, tweet_images, tweet_sentiment = _scene(tmp_path)
+    with_provenance(tweet_images, ingestion={"store_short_side": 256, "languages": None})
+    with_provenance(tweet_sentiment, teacher_labeling={"teacher": "vader", "hf": {"model": "m"}},
+                    teacher={"main.teacher": "vader", "main.version": "3.3.2"})  # fmt: skip
+    manifest_file = ParquetDataset(filepath=str(tmp_path / "manifest.parquet"))
+    run_slice(create_pipeline(), {
+        "tweet_images": tweet_images, "tweet_sentiment": tweet_sentiment, "tweet_image_store": store,
+        "params:filtering": PARAMS, "params:benchmarking": _benchmark(tmp_path / "bench"),
+        "image_feature_cache": FeatureCache(tmp_path / "cache"), "params:distillation": DistillationParams(),
+        "distillation_manifest": manifest_file,
+    })  # fmt: skip
+    recorded = provenance(manifest_file.load())  # read back from the parquet file itself
+    assert recorded["filtering"] == PARAMS.model_dump(mode="json") and recorded["ingestion"]["store_short_side"] == 256
+    assert recorded["funnel"]["thresholds"]["negative"] == 0.7 and recorded["funnel"]["guarded_against"] == ["bench"]
+    params = recorded_params(recorded)  # the names a full run logs these settings under
+    assert params["ingestion.store_short_side"] == 256 and params["ingestion.languages"] is None
+    assert params["teacher_labeling.hf.model"] == "m" and params["teacher.main.version"] == "3.3.2"
+    assert params["filtering.max_hamming"] == 4 and params["filtering.embedding.enabled"] is False

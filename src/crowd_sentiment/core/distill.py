@@ -23,9 +23,9 @@ from torch.utils.data import DataLoader, TensorDataset
 from crowd_sentiment.core import distributed
 from crowd_sentiment.core.checkpoints import CheckpointStore
 from crowd_sentiment.core.distributed import EpochSampler
-from crowd_sentiment.core.feature_cache import FeatureCache, cached_features
+from crowd_sentiment.core.feature_cache import FeatureCache, student_features
 from crowd_sentiment.core.flops import forward_flops, training_flops
-from crowd_sentiment.core.heads import correct_prior
+from crowd_sentiment.core.heads import correct_prior, scale_logits
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.losses import balanced_class_weights
 from crowd_sentiment.core.settings import Settings
@@ -68,9 +68,9 @@ class DistillationSettings(Settings):
                 f"needs student.head_hidden 0 (got {student.head_hidden}) and "
                 f"student.train_backbone false (got {student.train_backbone})"
             )
-        if training.decision == "prior" and student.train_backbone:
-            raise ValueError("training.decision 'prior' corrects a head on frozen features: "
-                             "set student.train_backbone false or training.decision argmax")  # fmt: skip
+        if training.noise_loss != "none" and training.head_solver == "minibatch":
+            raise ValueError(f"training.noise_loss {training.noise_loss!r} is a head option on cached features: "
+                             "set training.head_solver lbfgs or training.noise_loss none")  # fmt: skip
         return self
 
 
@@ -107,11 +107,14 @@ def _class_weights(targets: np.ndarray, kind: str) -> torch.Tensor | None:
 
 
 def place_decision(head: nn.Module, train: tuple[Tensor, Tensor], training: TrainingSettings, result: FitResult) -> None:
-    """Apply ``training.decision`` to a fitted head on frozen features, in place; ``result.best_state`` follows."""
+    """Apply ``training.calibration_temperature``, then ``training.decision``, to a fitted head on frozen
+    features, in place; ``result.best_state`` follows."""
+    if training.calibration_temperature != 1.0:
+        scale_logits(head, training.calibration_temperature)
     if training.decision == "prior":
-        shift = correct_prior(head, *train)
-        result.best_state = copy.deepcopy(head.state_dict())
+        shift = correct_prior(head, *train, share=training.positive_share)
         log.info("prior-corrected decision: positive logit shift %.3f", shift)
+    result.best_state = copy.deepcopy(head.state_dict())
 
 
 def fit_head(
@@ -171,14 +174,13 @@ def distill_student(
         flops = training_flops(forward_flops(student.to(device), sample))
     else:
         features = [
-            cached_features(
-                student.backbone, spec, images, device, cache=cache,
-                batch_size=settings.feature_batch_size, num_workers=workers,
-            )  # fmt: skip
+            student_features(student, images, device, cache=cache, batch_size=settings.feature_batch_size,
+                             num_workers=workers)  # fmt: skip
             for images in (train, val)
         ]
-        train_set = TensorDataset(features[0], torch.as_tensor(train.targets))
-        val_set = TensorDataset(features[1], torch.as_tensor(val.targets))
+        # torch.tensor copies: the targets may be a read-only view of a pandas frame
+        train_set = TensorDataset(features[0], torch.tensor(train.targets))
+        val_set = TensorDataset(features[1], torch.tensor(val.targets))
         train_loader = _loader(train_set, batch, shuffle=True, seed=seed)
         val_loader = _loader(val_set, batch, shuffle=False, seed=seed)
         model = student.head
@@ -191,10 +193,12 @@ def distill_student(
             runtime=settings.runtime, checkpoints=checkpoints, prepare=prepare, flops_per_item=flops,
         )  # fmt: skip
         model.load_state_dict(result.best_state)
-        if not spec.train_backbone:
+        if not spec.train_backbone and not spec.head_hidden:  # the decision options place a linear head's call
             place_decision(model.cpu(), train_set.tensors, training, result)
     student.to("cpu", memory_format=torch.contiguous_format).eval()
-    log.info("best epoch %d of %d", result.best_epoch, len(result.history))
+    if training.head_solver == "minibatch":  # lbfgs and centroid heads log their own fit and keep the final one
+        log.info("best epoch %d of %d (validation macro-F1 against teacher labels)", result.best_epoch,
+                 len(result.history))  # fmt: skip
     stored = StoredStudent(spec, student.state_dict(), result.best_epoch)
     checkpoint = stored.to_state() | {
         "epochs_run": len(result.history),

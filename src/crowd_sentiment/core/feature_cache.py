@@ -21,15 +21,25 @@ from torch.utils.data import DataLoader
 from crowd_sentiment.core import distributed
 from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
-from crowd_sentiment.core.students import StudentSpec, weights_file
+from crowd_sentiment.core.students import (
+    L2Normalize,
+    Student,
+    StudentSpec,
+    ensemble_specs,
+    view_specs,
+    weights_file,
+)
 from crowd_sentiment.core.training import extract_features
 from crowd_sentiment.core.transforms import batch_normalize, frame_transform
 
 log = logging.getLogger(__name__)
 
 
-def backbone_key(spec: StudentSpec) -> str:
-    """16 hex digits identifying (arch, weights, preprocessing); a weights file counts by path, size and mtime."""
+def backbone_key(spec: StudentSpec, *, flip: bool = False) -> str:
+    """16 hex digits identifying (arch, weights, preprocessing, view); a weights file counts by path, size and mtime.
+
+    ``flip``: the mirrored view (a key of its own; the unflipped key is unchanged by it).
+    """
     weights_id = spec.weights
     path = Path(spec.weights).expanduser()
     if path.exists() and spec.weights not in ("none", "hub"):
@@ -45,7 +55,7 @@ def backbone_key(spec: StudentSpec) -> str:
         "std": list(spec.std),
         "interpolation": spec.interpolation,
         "framing": spec.framing,
-    }
+    } | ({"flip": True} if flip else {})
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -79,17 +89,18 @@ def cached_features(
     cache: FeatureCache | None,
     batch_size: int = 64,
     num_workers: int = 0,
+    flip: bool = False,
 ) -> torch.Tensor:
     """Pooled features ``(N, F)`` float32 of ``images``, in order; computes only what is missing.
 
     ``backbone`` must hold exactly ``spec.weights``, unchanged (a frozen backbone). Without
     a cache, or with random weights (``"none"``), every feature is computed. Pictures travel
     as ``uint8`` and are normalised per batch on ``device``; a background thread decodes
-    ahead when ``num_workers`` is 0.
+    ahead when ``num_workers`` is 0. ``flip``: features of the mirrored pictures.
     """
     if spec.weights == "none":
         cache = None
-    key = backbone_key(spec)
+    key = backbone_key(spec, flip=flip)
     ids = images.ids
     found = {i: cache.get(key, i) for i in dict.fromkeys(ids)} if cache else {}
     first: dict[str, int] = {}
@@ -101,7 +112,7 @@ def cached_features(
     if todo:
         subset = ImageSet.of([ids[n] for n in todo], [images.paths[n] for n in todo])
         loader = DataLoader(
-            ImageFiles(subset, frame_transform(spec)), batch_size=batch_size, shuffle=False, num_workers=num_workers,
+            ImageFiles(subset, frame_transform(spec, flip=flip)), batch_size=batch_size, shuffle=False, num_workers=num_workers,
             pin_memory=device.type == "cuda",
         )  # fmt: skip
         computed = extract_features(backbone, loader, device, prepare=batch_normalize(spec).to(device))
@@ -111,3 +122,26 @@ def cached_features(
             if writes:
                 cache.put(key, ids[n], vector)
     return torch.from_numpy(np.stack([found[i] for i in ids]).astype(np.float32))
+
+
+def student_features(
+    student: Student, images: ImageSet, device: torch.device, *, cache: FeatureCache | None, batch_size: int = 64,
+    num_workers: int = 0,
+) -> torch.Tensor:  # fmt: skip
+    """The frozen features ``(N, F)`` a student's head sees before its own layers, for ``images`` in order.
+
+    Per backbone (``spec.ensemble``) the mean over ``spec.views`` of :func:`cached_features`
+    (each view a cache key of its own); with several backbones and ``feature_norm`` ``l2``
+    each block is scaled to length ``√F_b`` before they are concatenated. One backbone with
+    one view gives exactly :func:`cached_features`.
+    """
+    spec, blocks = student.spec, []
+    for backbone, member in zip(student.backbones, ensemble_specs(spec), strict=True):
+        views = [
+            cached_features(backbone, view, images, device, cache=cache, batch_size=batch_size,
+                            num_workers=num_workers, flip=flip)
+            for view, flip in view_specs(member)
+        ]  # fmt: skip
+        block = torch.stack(views).mean(0) if len(views) > 1 else views[0]
+        blocks.append(L2Normalize()(block) if spec.ensemble and spec.feature_norm == "l2" else block)
+    return torch.cat(blocks, dim=1) if len(blocks) > 1 else blocks[0]

@@ -8,16 +8,24 @@ logits are ``s·cos(x, c_neg)``, ``s·(cos(x, c_neg) + cos(x, c_pos))/2 + b``,
 ``s·cos(x, c_pos)``, so ``p_pos - p_neg`` ranks exactly as the rule does and neutral wins
 when the two cosines are close. The prior correction moves the binary decision point
 (``p_pos > p_neg``) so that the share of pictures called positive equals the teacher's
-positive share among its polar crowd labels.
+positive share among its polar crowd labels (or a given share); a temperature divides
+the logits first. Noise-aware losses (:func:`noise_aware_loss`) bound the pull of a
+wrong teacher label on the head.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
 from crowd_sentiment.core.labels import NEGATIVE, NEUTRAL, POSITIVE
+
+LossFn = Callable[[Tensor, Tensor], dict[str, Tensor]]  # (logits (B, 3), teacher_probs (B, 3)) -> terms
+GCE_Q = 0.7  # generalised cross-entropy exponent (Zhang & Sabuncu, 2018)
+RCE_LOG_ZERO = -4.0  # log 0 clipped to this in the reverse cross-entropy (Wang et al., 2019)
 
 SCALES = np.geomspace(1.0, 300.0, 25)  # candidate logit scales s of the centroid head
 
@@ -89,17 +97,50 @@ def fit_centroid(head: nn.Module, features: Tensor, targets: Tensor, loss_fn) ->
 
 
 @torch.no_grad()
-def correct_prior(head: nn.Module, features: Tensor, targets: Tensor) -> float:
-    """Shift the positive/negative biases so the share with ``p_pos > p_neg`` equals the teacher's positive share.
+def correct_prior(head: nn.Module, features: Tensor, targets: Tensor, share: float = 0.0) -> float:
+    """Shift the positive/negative biases so the share with ``p_pos > p_neg`` equals ``share``.
 
-    ``features`` ``(N, F)`` and ``targets`` ``(N, 3)``: the training crowd. Returns the
-    logit shift ``t`` (added to the positive bias, taken from the negative one, halved).
+    ``features`` ``(N, F)`` and ``targets`` ``(N, 3)``: the training crowd. ``share`` 0: the
+    teacher's positive share there. Returns the logit shift ``t`` (added to the positive
+    bias, taken from the negative one, halved).
     """
     front, linear = split_head(head)
     logits = linear(front(features))
     margin = (logits[:, POSITIVE] - logits[:, NEGATIVE]).double()
-    share = teacher_positive_share(targets)
+    share = share or teacher_positive_share(targets)
     shift = -float(torch.quantile(margin, 1.0 - share))
     linear.bias[POSITIVE] += shift / 2
     linear.bias[NEGATIVE] -= shift / 2
     return shift
+
+
+def noise_aware_loss(kind: str, loss_fn: LossFn) -> LossFn:
+    """``loss_fn`` (``none``), or a loss bounded against wrong labels on the teacher's argmax ``y``.
+
+    ``gce``: generalised cross-entropy ``(1 - p_y^q) / q`` with ``q`` = :data:`GCE_Q`;
+    ``symmetric``: ``loss_fn`` plus the reverse cross-entropy ``-A·(1 - p_y)``, ``A`` =
+    :data:`RCE_LOG_ZERO`. Both on logits ``(B, 3)`` and teacher probabilities ``(B, 3)``.
+    """
+    if kind == "none":
+        return loss_fn
+
+    def robust(logits: Tensor, teacher_probs: Tensor) -> dict[str, Tensor]:
+        p_label = torch.softmax(logits, 1).gather(1, teacher_probs.argmax(1, keepdim=True)).squeeze(1)
+        if kind == "gce":
+            loss = ((1 - p_label.clamp_min(1e-12) ** GCE_Q) / GCE_Q).mean()
+            return {"loss": loss, "gce": loss.detach()}
+        reverse = (-RCE_LOG_ZERO * (1 - p_label)).mean()
+        terms = loss_fn(logits, teacher_probs)
+        return terms | {"loss": terms["loss"] + reverse, "rce": reverse.detach()}
+
+    if kind not in ("gce", "symmetric"):
+        raise ValueError(f"unknown noise-aware loss {kind!r}; expected none, gce or symmetric")
+    return robust
+
+
+@torch.no_grad()
+def scale_logits(head: nn.Module, temperature: float) -> None:
+    """Divide the head's logits by ``temperature`` (its linear layer's weight and bias), in place."""
+    _, linear = split_head(head)
+    linear.weight /= temperature
+    linear.bias /= temperature

@@ -23,6 +23,10 @@ MANIFEST_COLUMNS = [
     "image_id", "path", *PROBABILITY_COLUMNS, "label", "label_index", "confidence", "n_tweets", "cluster_id",
     "split_group", "split", "guarded_against",
 ]  # fmt: skip
+# ``DataFrame.attrs`` key (kept in the parquet file) of the settings that produced a table:
+# ``{"ingestion": {...}}`` on tweet_images, ``{"teacher_labeling": {...}, "teacher": {...}}`` on
+# tweet_sentiment, both plus ``{"filtering": {...}, "funnel": {...}}`` on the manifest.
+PROVENANCE = "provenance"
 # Named per-class thresholds on the teacher's argmax probability, per teacher. ``paper`` and
 # ``paper_flat``: the paper's two presets for its teacher (cardiffnlp/twitter-roberta-base-
 # sentiment-latest); ``vader`` and ``learned``: chosen for those teachers on TweetEval's
@@ -32,7 +36,7 @@ CONFIDENCE_PRESETS: dict[str, dict[str, float]] = {
     "paper": {"negative": 0.70, "neutral": 0.90, "positive": 0.90},
     "paper_flat": {"negative": 0.70, "neutral": 0.70, "positive": 0.70},
     "vader": {"negative": 0.70, "neutral": 0.90, "positive": 0.90},
-    "learned": {"negative": 0.70, "neutral": 0.50, "positive": 0.60},
+    "learned": {"negative": 0.70, "neutral": 0.50, "positive": 0.40},
     "argmax": {"negative": 0.0, "neutral": 0.0, "positive": 0.0},
 }
 
@@ -313,3 +317,14 @@ def build_manifest(
     summary["steps"] = table.to_dict("records")
     log.info("filtering funnel:\n%s", table.to_string(index=False))
     return manifest[MANIFEST_COLUMNS], summary, table
+
+
+def with_provenance(frame: pd.DataFrame, **parts: dict) -> pd.DataFrame:
+    """``frame`` with ``parts`` (JSON-ready dicts) added to its recorded provenance (``frame.attrs``, in place)."""
+    frame.attrs[PROVENANCE] = {**frame.attrs.get(PROVENANCE, {}), **parts}
+    return frame
+
+
+def provenance(frame: pd.DataFrame) -> dict:
+    """The settings recorded on ``frame`` by :func:`with_provenance` (``{}`` for a table written before they were)."""
+    return dict(frame.attrs.get(PROVENANCE, {}))

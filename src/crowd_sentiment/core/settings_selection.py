@@ -8,7 +8,7 @@ and no benchmark label takes part in the choice (benchmark figures are only repo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,12 @@ class SelectionSettings(Settings):
     ``crowd``: CSV of the crowd's ``guid`` (tweet ids). ``grid``: name → overrides of the
     ``distillation`` parameters (nested, e.g. ``{training: {l2: 3}}``). ``criterion``: the
     development-slice score that chooses (``auc`` = ROC-AUC of ``p_pos - p_neg`` on its
-    polar pictures; ties go to accuracy).
+    polar pictures; ties go to accuracy). ``decisions``: name → overrides of
+    ``distillation.training`` (decision, positive_share) tried on the chosen setting; the
+    best development-slice ``decision_criterion`` wins (a second, declared stage; ties go to
+    ``criterion``). ``macro_f1`` weighs both classes: with a weak ranking, accuracy rewards
+    calling nearly everything the slice's majority class, which carries its base rate into
+    every benchmark.
     """
 
     labels: str
@@ -35,6 +40,19 @@ class SelectionSettings(Settings):
     seed: int = 7
     criterion: str = "auc"
     grid: dict[str, dict[str, Any]]
+    decisions: dict[str, dict[str, Any]] = {}
+    decision_criterion: Literal["macro_f1", "accuracy"] = "macro_f1"
+
+
+def _drawn(crowd_pictures: pd.DataFrame, labels: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """The ``size`` seeded crowd pictures of the slice, neutral ones included (``image_label`` column)."""
+    labelled = crowd_pictures.merge(labels[["guid", "image_label"]], left_on="tweet_id", right_on="guid")
+    labelled = labelled.drop_duplicates("image_id").sort_values("image_id")
+    if len(labelled) < size:
+        raise ValueError(
+            f"the development slice wants {size} labelled crowd pictures, the crowd has {len(labelled)}"
+        )
+    return labelled.sample(n=size, random_state=seed)
 
 
 def draw_dev_slice(crowd_pictures: pd.DataFrame, labels: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
@@ -45,15 +63,28 @@ def draw_dev_slice(crowd_pictures: pd.DataFrame, labels: pd.DataFrame, size: int
     positive, neutral pictures dropped after the draw). Raises ``ValueError`` when the
     crowd has fewer labelled pictures than ``size``.
     """
-    labelled = crowd_pictures.merge(labels[["guid", "image_label"]], left_on="tweet_id", right_on="guid")
-    labelled = labelled.drop_duplicates("image_id").sort_values("image_id")
-    if len(labelled) < size:
-        raise ValueError(
-            f"the development slice wants {size} labelled crowd pictures, the crowd has {len(labelled)}"
-        )
-    chosen = labelled.sample(n=size, random_state=seed)
+    chosen = _drawn(crowd_pictures, labels, size, seed)
     polar = chosen[chosen["image_label"].isin(["negative", "positive"])]
     return polar.assign(gold=(polar["image_label"] == "positive").astype(int))[["image_id", "path", "gold"]]
+
+
+def crowd_of(tweet_images: pd.DataFrame, selection: SelectionSettings) -> pd.DataFrame:
+    """The pictures (``image_id, path, tweet_id``) of ``tweet_images`` whose tweet is in ``selection.crowd``."""
+    crowd = tweet_images.assign(tweet_id=tweet_images["tweet_id"].astype(int))
+    return crowd[crowd["tweet_id"].isin(pd.read_csv(selection.crowd)["guid"])]
+
+
+def dev_slice_held_out(
+    tweet_images: pd.DataFrame, fingerprints: pd.DataFrame, selection: SelectionSettings
+) -> list[str]:
+    """Image ids kept out of training: every picture drawn for the slice (neutral too) and its near-duplicate cluster.
+
+    ``fingerprints``: ``image_id, cluster_id`` of the crowd pictures (filtering).
+    """
+    drawn = _drawn(crowd_of(tweet_images, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
+    clusters = fingerprints.loc[fingerprints["image_id"].isin(drawn["image_id"]), "cluster_id"]
+    members = fingerprints.loc[fingerprints["cluster_id"].isin(clusters), "image_id"]
+    return sorted(set(drawn["image_id"]) | set(members))
 
 
 def binary_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
@@ -67,3 +98,21 @@ def binary_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
         "ece": reliability(gold, binary_probability(probs))[0],
         "positive_share": float(predicted.mean()),
     }
+
+
+def selection_table_markdown(table: pd.DataFrame) -> str:
+    """The selection table: signal columns, then MVSA figures (reported only); the chosen row in bold."""
+    columns = [("setting", "setting"), ("teacher_val_polar_auc", "teacher val AUC (old signal)"),
+               ("proxy_confident_val_auc", "confident-teacher val AUC (label-free proxy)"),
+               ("dev_auc", "dev AUC (signal)"), ("dev_auc_gap", "dev AUC − first row, 95 % CI"),
+               ("dev_accuracy", "dev acc."), ("dev_macro_f1", "dev macro-F1"), ("mvsa_accuracy", "MVSA acc."),
+               ("mvsa_macro_f1", "MVSA macro-F1"), ("mvsa_auc", "MVSA AUC"), ("mvsa_ece", "MVSA ECE"),
+               ("mvsa_positive_share", "MVSA predicted positive")]  # fmt: skip
+    lines = ["| " + " | ".join(title for _, title in columns) + " |", "|" + "---|" * len(columns)]
+    for _, row in table.iterrows():
+        row["dev_auc_gap"] = f"[{row['dev_auc_gap_low']:+.3f}, {row['dev_auc_gap_high']:+.3f}]"
+        cells = [row[key] if key in ("setting", "dev_auc_gap") else f"{row.get(key, np.nan):.3f}" for key, _ in columns]
+        if row["chosen"]:
+            cells = [f"**{cell}**" for cell in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Literal
 
 import timm
 import torch
-from pydantic import Field
+from pydantic import Field, model_validator
 from timm.layers import resample_abs_pos_embed
 from torch import Tensor, nn
 
@@ -51,6 +51,13 @@ class StudentSpec(Settings):
     ``arch``, e.g. ``vit_base_patch16_384.augreg_in21k``; needs ``allow_download``), or ``"none"``.
     ``framing``: how a picture becomes the square input (``core.transforms``).
     ``head_hidden``: 0 gives a linear head; the paper's is 32.
+    ``ensemble``: more packaged backbones (keys of :data:`PACKAGED_WEIGHTS`, each at its
+    native size) whose frozen features are concatenated to this one's (each block scaled
+    to its own fixed length when ``feature_norm`` is ``l2``). ``views``: the frozen features
+    are the mean over views of the picture: ``single`` (the framing only), ``flip`` (and its
+    mirror image), ``flip_crop`` (framing and centre crop, each also mirrored; ``pad`` when
+    the framing is ``crop``), for training and test pictures alike. Both are frozen-feature
+    options: ``ensemble`` needs a frozen backbone, ``views`` is ignored when fine-tuning.
     """
 
     arch: str = "tf_efficientnet_lite0"
@@ -64,8 +71,48 @@ class StudentSpec(Settings):
     interpolation: Literal["bilinear", "bicubic", "nearest"] = "bicubic"
     framing: Literal["crop", "squash", "pad"] = "pad"
     feature_norm: Literal["none", "l2"] = "l2"
+    ensemble: tuple[str, ...] = ()
+    views: Literal["single", "flip", "flip_crop"] = "flip_crop"
     train_backbone: bool = False
     allow_download: bool = False  # let weights "hub" use the network; off: nothing is downloaded
+
+    @model_validator(mode="after")
+    def _ensembles_and_views_need_frozen_packaged_backbones(self) -> StudentSpec:
+        unknown = [w for w in self.ensemble if w not in PACKAGED_WEIGHTS]
+        if unknown:
+            raise ValueError(f"student.ensemble {unknown} are not packaged weights; use any of {sorted(PACKAGED_WEIGHTS)}")
+        if self.train_backbone and self.ensemble:
+            raise ValueError(
+                f"student.ensemble {list(self.ensemble)} concatenates frozen features: "
+                "set student.train_backbone false, or student.ensemble []"
+            )
+        return self
+
+    @property
+    def multi_feature(self) -> bool:
+        """True when the features come from several backbones or views (only from pictures, not one tensor)."""
+        return bool(self.ensemble) or (self.views != "single" and not self.train_backbone)
+
+
+def ensemble_specs(spec: StudentSpec) -> list[StudentSpec]:
+    """The spec of each backbone of ``spec``: itself, then each ``ensemble`` member at its native size."""
+    members = [
+        spec.model_copy(update={"arch": PACKAGED_WEIGHTS[w], "weights": w, "image_size": STUDENTS[PACKAGED_WEIGHTS[w]],
+                                "ensemble": ()})
+        for w in spec.ensemble
+    ]  # fmt: skip
+    return [spec, *members]
+
+
+def view_specs(spec: StudentSpec) -> list[tuple[StudentSpec, bool]]:
+    """(framed spec, mirrored?) of each view of ``spec.views`` (see :class:`StudentSpec`)."""
+    framings = [spec.framing]
+    if spec.train_backbone:  # a fine-tuned backbone sees one view
+        return [(spec, False)]
+    if spec.views == "flip_crop":
+        framings.append("crop" if spec.framing != "crop" else "pad")
+    flips = [False, True] if spec.views != "single" else [False]
+    return [(spec.model_copy(update={"framing": f}), flip) for f in framings for flip in flips]
 
 
 class L2Normalize(nn.Module):
@@ -91,19 +138,35 @@ def build_head(in_features: int, spec: StudentSpec) -> nn.Sequential:
 
 
 class Student(nn.Module):
-    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, 3)``), randomly initialised."""
+    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, 3)``), randomly initialised.
+
+    ``ensemble`` holds the extra backbones of ``spec.ensemble`` (empty otherwise; no state then).
+    """
 
     def __init__(self, spec: StudentSpec):
         super().__init__()
         self.spec = spec
         self.backbone = timm.create_model(spec.arch, pretrained=False, num_classes=0, **_size_kwargs(spec))
-        self.head = build_head(self.backbone.num_features, spec)
+        self.ensemble = nn.ModuleList(
+            timm.create_model(member.arch, pretrained=False, num_classes=0) for member in ensemble_specs(spec)[1:]
+        )
+        self.head = build_head(self.num_features, spec)
+
+    @property
+    def backbones(self) -> list[nn.Module]:
+        """The backbone, then the ensemble's, in the order of :func:`ensemble_specs`."""
+        return [self.backbone, *self.ensemble]
 
     @property
     def num_features(self) -> int:
-        return int(self.backbone.num_features)
+        return sum(int(backbone.num_features) for backbone in self.backbones)
 
-    def forward(self, images: Tensor) -> Tensor:  # (B, 3, H, W) -> (B, C)
+    def forward(self, images: Tensor) -> Tensor:  # (B, 3, H, W) -> (B, C): one view (pictures: core.inference)
+        if self.spec.ensemble:
+            raise ValueError(
+                f"a student with ensemble {list(self.spec.ensemble)} needs each backbone's own input size: "
+                "score pictures with core.inference.student_probabilities"
+            )
         return self.head(self.backbone(images))
 
 
@@ -240,11 +303,13 @@ def _strip_prefixes(state: dict[str, Tensor]) -> dict[str, Tensor]:
 def build_student(spec: StudentSpec) -> Student:
     """A student whose backbone holds ``spec.weights`` and whose head is randomly initialised."""
     student = Student(spec)
-    load_backbone_weights(student.backbone, spec.weights, spec.arch, spec=spec)
+    for backbone, member in zip(student.backbones, ensemble_specs(spec), strict=True):
+        load_backbone_weights(backbone, member.weights, member.arch, spec=member)
     return student
 
 
 def set_backbone_trainable(student: Student, trainable: bool) -> None:
     """Freeze or unfreeze the backbone's parameters."""
-    for parameter in student.backbone.parameters():
-        parameter.requires_grad_(trainable)
+    for backbone in student.backbones:
+        for parameter in backbone.parameters():
+            parameter.requires_grad_(trainable)

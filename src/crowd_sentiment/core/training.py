@@ -31,12 +31,13 @@ from crowd_sentiment.core.checkpoints import (
     stop_request,
 )
 from crowd_sentiment.core.flops import mfu, peak_flops
-from crowd_sentiment.core.heads import fit_centroid, split_head
+from crowd_sentiment.core.heads import fit_centroid, noise_aware_loss, split_head
 from crowd_sentiment.core.image_sets import background
 from crowd_sentiment.core.labels import SENTIMENTS
 from crowd_sentiment.core.losses import LossFn, make_loss
 from crowd_sentiment.core.metrics import classification_scores
 from crowd_sentiment.core.polar import polar_roc_auc, polar_score
+from crowd_sentiment.core.progress import progress_bar
 from crowd_sentiment.core.schedules import warmup_cosine_scheduler
 from crowd_sentiment.core.settings import Settings
 
@@ -57,14 +58,19 @@ class TrainingSettings(OptimiserSettings):
     """How the student (or its head) is trained on teacher targets.
 
     ``head_solver``: ``lbfgs`` fits a linear head on frozen features exactly, with the
-    penalty ``l2 · ||W - W₀||²`` (``epochs`` = rounds of 25 L-BFGS iterations); ``centroid``
+    penalty ``l2 · ||W - W₀||²`` (at most 25 · ``epochs`` L-BFGS iterations; it stops when converged); ``centroid``
     sets it to the class-centroid rule (``core.heads``); ``minibatch`` is the paper's recipe
     (epochs of RAdam with label smoothing 0.2), also for fine-tuning.
     ``shrink_to``: ``W₀`` of the lbfgs penalty: ``zero`` (plain L2) or ``centroid`` (the
     centroid head's weights: a strong penalty pulls the head toward the centroid rule).
     ``decision``: ``argmax`` = the binary call is ``p_pos > p_neg``; ``prior`` = its bias is
     shifted so the share called positive on the training crowd equals the teacher's positive
-    share there (frozen-feature heads only).
+    share there, or ``positive_share`` when it is above 0.
+    ``calibration_temperature``: the head's logits are divided by it (before ``decision``):
+    calibrates probabilities, changes no ranking. Both: frozen-feature heads only (a
+    fine-tuned student keeps ``argmax`` and its own logits).
+    ``noise_loss``: lbfgs/centroid heads only: ``none`` (``loss``), ``gce`` or ``symmetric``
+    (``core.heads.noise_aware_loss``: bounded losses against wrong teacher labels).
     ``loss``: ``hard`` = teacher argmax with label smoothing; ``soft`` = T² KL to the teacher.
     ``patience``: epochs without validation improvement before stopping; 0 = never.
     ``warmup_epochs``: linear learning-rate warm-up (fractions allowed), then cosine decay per step.
@@ -74,7 +80,10 @@ class TrainingSettings(OptimiserSettings):
     head_solver: Literal["minibatch", "lbfgs", "centroid"] = "lbfgs"
     l2: float = Field(3.0, ge=0)
     shrink_to: Literal["zero", "centroid"] = "zero"
-    decision: Literal["argmax", "prior"] = "argmax"
+    decision: Literal["argmax", "prior"] = "prior"
+    positive_share: float = Field(0.75, ge=0, lt=1)
+    calibration_temperature: float = Field(0.15, gt=0)
+    noise_loss: Literal["none", "gce", "symmetric"] = "none"
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(64, ge=1)
     loss: Literal["hard", "soft"] = "hard"
@@ -261,17 +270,23 @@ def fit_linear_head(
     settings: TrainingSettings,
     *,
     iterations_per_epoch: int = 25,
+    block_iterations: int = 5,
+    relative_tolerance: float = 1e-6,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> FitResult:
     """Fit a linear head on fixed features ``(N, F)`` exactly: full-batch L-BFGS on a convex loss.
 
-    Minimises ``mean_i loss(W x_i + b, p_i) + l2 · ||W||²``. Each of ``settings.epochs``
-    rounds runs up to ``iterations_per_epoch`` iterations and records the metrics; the
-    final weights are kept. ``head`` must end in its only ``nn.Linear``.
+    Minimises ``mean_i loss(W x_i + b, p_i) + l2 · ||W||²`` with at most ``settings.epochs ·
+    iterations_per_epoch`` iterations, in blocks of ``block_iterations``. Each block that
+    lowers the objective by more than ``relative_tolerance`` (relative) is one history row
+    (``epoch`` = block, ``iterations`` so far, ``objective``, ``train_loss`` without the
+    penalty, validation metrics); the first block that does not ends the fit (converged), so
+    the curve stops where the optimum is reached. The final weights are kept. ``head`` must
+    end in its only ``nn.Linear``.
     """
     _, linear = split_head(head)
     features, targets = train
-    loss_fn = settings.loss_fn()
+    loss_fn = noise_aware_loss(settings.noise_loss, settings.loss_fn())
     anchor = torch.zeros_like(linear.weight)
     if settings.shrink_to == "centroid":
         fit_centroid(head, features, targets, loss_fn)
@@ -280,31 +295,51 @@ def fit_linear_head(
         linear.weight.copy_(anchor)
     nn.init.zeros_(linear.bias)
     optimizer = torch.optim.LBFGS(
-        linear.parameters(), lr=1, max_iter=iterations_per_epoch, line_search_fn="strong_wolfe"
+        linear.parameters(), lr=1, max_iter=block_iterations, line_search_fn="strong_wolfe"
     )
     val_loader = DataLoader(TensorDataset(*val), batch_size=4096)
     head.eval()
 
+    def penalised() -> tuple[Tensor, Tensor]:  # (objective, its data term)
+        data = loss_fn(head(features), targets)["loss"]
+        return data + settings.l2 * (linear.weight - anchor).pow(2).sum(), data
+
     def closure() -> Tensor:
         optimizer.zero_grad()
-        loss = loss_fn(head(features), targets)["loss"] + settings.l2 * (linear.weight - anchor).pow(2).sum()
+        loss = penalised()[0]
         if not torch.isfinite(loss):
             raise FloatingPointError(f"non-finite training loss {loss.item()}")
         loss.backward()
         return loss
 
-    history = []
-    for epoch in range(1, settings.epochs + 1):
+    def iterations() -> int:
+        return int(optimizer.state[linear.weight].get("n_iter", 0))
+
+    history: list[dict[str, float]] = []
+    blocks = -(-settings.epochs * iterations_per_epoch // block_iterations)
+    with torch.no_grad():
+        start = previous = float(penalised()[0])
+    converged = False
+    for block in progress_bar(range(1, blocks + 1), desc="linear head (L-BFGS)", unit="block"):
         optimizer.step(closure)
-        metrics = {"epoch": float(epoch), "train_loss": float(closure().detach())}
-        metrics |= evaluate(head, val_loader, loss_fn, torch.device("cpu"))
+        with torch.no_grad():
+            objective, data_loss = (float(value) for value in penalised())
+        converged = previous - objective <= relative_tolerance * max(abs(previous), 1e-12)
+        if converged and history:
+            break
+        previous = objective
+        metrics = {"epoch": float(block), "iterations": float(iterations()), "objective": objective,
+                   "train_loss": data_loss} | evaluate(head, val_loader, loss_fn, torch.device("cpu"))  # fmt: skip
         history.append(metrics)
         if on_epoch is not None:
             on_epoch(metrics)
     last = history[-1]
-    log.info("linear head (L-BFGS, l2=%g, %d rounds): train_loss=%.4f val_polar_auc=%.3f val_macro_f1=%.3f",
-             settings.l2, settings.epochs, last["train_loss"], last["val_polar_auc"], last["val_macro_f1"])  # fmt: skip
-    return FitResult(copy.deepcopy(head.state_dict()), settings.epochs, history, optimizer.state_dict())
+    log.info("linear head (L-BFGS, l2=%g): %s after %d iterations (%d curve points, one per %d iterations); objective %.4f → %.4f, "
+             "train_loss=%.4f val_polar_auc=%.3f val_macro_f1=%.3f; final weights kept",
+             settings.l2, "converged" if converged else "stopped at the iteration budget", iterations(), len(history),
+             block_iterations, start, previous, last["train_loss"], last["val_polar_auc"],
+             last["val_macro_f1"])  # fmt: skip
+    return FitResult(copy.deepcopy(head.state_dict()), len(history), history, optimizer.state_dict())
 
 
 def fit_centroid_head(
@@ -348,6 +383,8 @@ class _Progress:
 
 class _Loop:
     """One :func:`fit`: the model, its optimiser, schedule and scaler, and their checkpoints."""
+
+    bar = None  # fit's progress bar over micro-batches, when it runs one
 
     def __init__(self, model, train_loader, val_loader, settings, device, class_weights, runtime, checkpoints,
                  prepare, flops_per_item):  # fmt: skip
@@ -458,6 +495,8 @@ class _Loop:
             group_start = progress.batches_done - progress.batches_done % accumulate
             group = min(accumulate, self.batches - group_start)
             progress.batches_done += 1
+            if self.bar is not None:
+                self.bar.update()
             last_of_group = progress.batches_done - group_start == group
             loss_sum += self._micro_batch(inputs, targets, 1.0 / group, last_of_group, self.progress.samples + samples)
             samples += len(inputs)
@@ -565,7 +604,9 @@ def fit(
         loop.restore(saved)
         for metrics in loop.progress.history if on_epoch is not None else ():
             on_epoch(metrics)
-    with stop_request:
+    done = (loop.progress.epoch - 1) * loop.batches + loop.progress.batches_done
+    with stop_request, progress_bar(total=settings.epochs * loop.batches, initial=done, desc="training",
+                                    unit="batch") as loop.bar:  # fmt: skip
         while not loop.progress.finished:
             loop.train_epoch()
             metrics = loop.end_epoch()
@@ -591,7 +632,7 @@ def extract_features(
     channels_last = is_convolutional(backbone)
     if channels_last:
         backbone.to(memory_format=torch.channels_last)
-    features, done, total = [], 0, len(loader.dataset)
+    features, bar = [], progress_bar(total=len(loader.dataset), desc="features", unit="img")
     batches = background(loader) if (prefetch and loader.num_workers == 0) else loader
     try:
         for inputs, _ in batches:
@@ -601,9 +642,9 @@ def extract_features(
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             with _autocast(device, dtype):
                 features.append(backbone(inputs).float().cpu())
-            done += len(inputs)
-            log.info("features: %d/%d images", done, total)
+            bar.update(len(inputs))
     finally:
+        bar.close()
         if channels_last:
             backbone.to(memory_format=torch.contiguous_format)
     return torch.cat(features)

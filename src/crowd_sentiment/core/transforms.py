@@ -90,9 +90,16 @@ def batch_normalize(spec: StudentSpec) -> BatchNormalize:
     return BatchNormalize(spec.mean, spec.std)
 
 
-def frame_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:
-    """PIL picture → ``uint8`` ``(S, S, 3)`` framed as :func:`eval_transform` frames it (normalise per batch)."""
-    return T.Compose(_framing(spec) + [_to_uint8])
+def _mirror(image: Image.Image) -> Image.Image:
+    return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+
+
+def frame_transform(spec: StudentSpec, *, flip: bool = False) -> Callable[[Image.Image], Tensor]:
+    """PIL picture → ``uint8`` ``(S, S, 3)`` framed as :func:`eval_transform` frames it (normalise per batch).
+
+    ``flip``: mirrored left-right after framing (a test-time view).
+    """
+    return T.Compose(_framing(spec) + ([_mirror] if flip else []) + [_to_uint8])
 
 
 def augment_transform(spec: StudentSpec) -> Callable[[Image.Image], Tensor]:

@@ -33,6 +33,7 @@ from crowd_sentiment.core.scoring import (
     subset_metrics,
     zero_shot_predictions,
 )
+from crowd_sentiment.core.settings_selection import selection_table_markdown
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.training import resolve_device
 from crowd_sentiment.params import BenchmarkingParams
@@ -57,8 +58,8 @@ def confirm_benchmark_images(benchmark_images: pd.DataFrame, params: Benchmarkin
         raise ValueError(
             f"benchmark(s) {unguarded} (name, layout, root) are configured but the distillation manifest "
             f"was guarded against {sorted(guarded)} only; re-run filtering so that their near-duplicates "
-            "are kept out of training: `kedro run`, or `kedro run --pipeline filtering` then "
-            "`kedro run --pipeline distillation`"
+            "are kept out of training: `kedro run`, or `kedro run --pipelines filtering` then "
+            "`kedro run --pipelines distillation`"
         )
     names = {name for name, _, _ in configured}
     return benchmark_images[benchmark_images["benchmark"].isin(names)].reset_index(drop=True)
@@ -102,7 +103,7 @@ def run_kfold_protocols(
     k = params.kfold
     frames = []
     for (benchmark, subset), frame in guarded_benchmark_images.groupby(["benchmark", "subset"], sort=False):
-        rows = frame["path"].map(index).to_numpy()
+        rows = frame["path"].map(index).to_numpy(copy=True)  # a writable index: torch warns on read-only ones
         for start, head in (("distilled", student_model.head_state()), ("imagenet", None)):
             folds = kfold_finetune(
                 features[start][rows].numpy(), frame["label"].to_numpy(), head_state=head,
@@ -162,7 +163,20 @@ def draw_example_pictures(benchmark_predictions: pd.DataFrame) -> Figure:
     return picture_grid_figure(pictures, list(chosen["caption"]), list(chosen["correct"]))
 
 
-def write_benchmark_report(benchmark_metrics: pd.DataFrame, params: BenchmarkingParams) -> str:
-    """The Markdown report: zero-shot and k-fold figures, and the paper's numbers where it has them."""
+def write_benchmark_report(
+    benchmark_metrics: pd.DataFrame, params: BenchmarkingParams, settings_selection: pd.DataFrame | None = None
+) -> str:
+    """The Markdown report: zero-shot and k-fold figures, and the paper's numbers where it has them.
+
+    ``settings_selection``: the grid of ``make select-settings`` (empty: not shown), appended as its table.
+    """
     layouts = {b.name: TWITTER_I_LAYOUT if b.paper_table == "twitter_i" else "" for b in params.benchmarks}
-    return benchmark_report_markdown(report_rows(benchmark_metrics, layouts), PAPER_REFERENCE)
+    report = benchmark_report_markdown(report_rows(benchmark_metrics, layouts), PAPER_REFERENCE)
+    if settings_selection is None or settings_selection.empty:
+        return report
+    return report + (
+        "\nSettings chosen on the development slice of the crowd (human image labels, never trained on; "
+        "dev AUC over the grid, then `benchmarking.selection.decision_criterion` over the decision rows); "
+        "MVSA figures beside, not used "
+        "(`make select-settings`):\n\n" + selection_table_markdown(settings_selection) + "\n"
+    )

@@ -56,7 +56,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             *[Node(draw, inputs=inputs, outputs=figure, name=draw.__name__) for draw, inputs, figure in figures],
             Node(
                 write_benchmark_report,
-                inputs=["benchmark_metrics", "params:benchmarking"],
+                inputs=["benchmark_metrics", "params:benchmarking", "settings_selection"],
                 outputs="benchmark_report",
                 name="write_benchmark_report",
             ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
-from torch import nn
 
 from crowd_sentiment.core import distributed
 from crowd_sentiment.core.checkpoints import CheckpointStore
@@ -28,12 +27,12 @@ def train_student(
     image_feature_cache: FeatureCache,
     training_checkpoints: CheckpointStore,
     params: DistillationParams,
-) -> tuple[StoredStudent, dict, pd.DataFrame, MetricSeries, nn.Module]:
+) -> tuple[StoredStudent, dict, pd.DataFrame, MetricSeries, StoredStudent]:
     """Distil a student from the manifest's train split, selecting on its validation split.
 
     Returns the stored student (spec + best weights), the full training checkpoint, the
     per-epoch history as a table and as MLflow series (with images/s and MFU), and the
-    student module for MLflow. Under ``torchrun`` every process trains its shard (DDP).
+    stored student again, for the portable MLflow model. Under ``torchrun`` every process trains its shard (DDP).
     """
     splits = {name: frame for name, frame in distillation_manifest.groupby("split")}
     missing = {"train", "validation"} - set(splits)
@@ -49,4 +48,4 @@ def train_student(
              len(train), len(val), device, process.rank + 1, process.world)  # fmt: skip
     result = distill_student(train, val, params, device, cache=image_feature_cache, checkpoints=training_checkpoints)
     history = result.fit.history
-    return result.student, result.checkpoint, pd.DataFrame(history), epoch_series(history), result.student.build()
+    return result.student, result.checkpoint, pd.DataFrame(history), epoch_series(history), result.student

@@ -17,7 +17,8 @@ from crowd_sentiment.core.funnel import funnel_figure, funnel_metrics
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.images import ImageStore, content_id
 from crowd_sentiment.core.near_duplicates import linked_pairs, union_find
-from crowd_sentiment.core.selection import build_manifest
+from crowd_sentiment.core.selection import build_manifest, provenance, with_provenance
+from crowd_sentiment.core.settings_selection import dev_slice_held_out
 from crowd_sentiment.params import BenchmarkingParams, DistillationParams, FilteringParams
 from crowd_sentiment.tracking import MetricSeries, single_values
 
@@ -111,20 +112,27 @@ def build_distillation_manifest(
     image_fingerprints: pd.DataFrame,
     benchmark_images: pd.DataFrame,
     params: FilteringParams,
+    benchmarking: BenchmarkingParams,
 ) -> tuple[pd.DataFrame, dict, pd.DataFrame, Figure, MetricSeries]:
     """Training manifest (one row per kept image, with ``split``), the funnel summary, the funnel
-    per class as a table and as a bar plot, and the funnel counts as MLflow metrics."""
+    per class as a table and as a bar plot, and the funnel counts as MLflow metrics.
+
+    The development slice of ``benchmarking.selection`` (when set) is held out like a benchmark."""
     held_out = [int(h, 16) for h in benchmark_images["dhash"].unique()]
     near = image_fingerprints.get(
         "near_benchmark_embedding", pd.Series(False, index=image_fingerprints.index)
     )
+    held_out_ids = image_fingerprints.loc[near.astype(bool), "image_id"].tolist()
+    if benchmarking.selection is not None:
+        held_out_ids += dev_slice_held_out(tweet_images, image_fingerprints, benchmarking.selection)
     manifest, summary, table = build_manifest(
         tweet_images, tweet_sentiment, image_fingerprints, held_out, params,
-        guarded_against=benchmark_images["benchmark"].unique().tolist(),
-        held_out_ids=image_fingerprints.loc[near.astype(bool), "image_id"].tolist(),
+        guarded_against=benchmark_images["benchmark"].unique().tolist(), held_out_ids=held_out_ids,
     )  # fmt: skip
     summary["near_duplicate_search"] = {
         "max_hamming": params.max_hamming,
         "embedding_min_cosine": params.embedding.min_cosine if params.embedding.enabled else None,
     }
+    upstream = provenance(tweet_images) | provenance(tweet_sentiment)  # what ingestion and labelling ran with
+    with_provenance(manifest, **upstream, filtering=params.model_dump(mode="json"), funnel=summary)
     return manifest, summary, table, funnel_figure(table), single_values(funnel_metrics(table))

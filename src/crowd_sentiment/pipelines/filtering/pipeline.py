@@ -39,6 +39,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "image_fingerprints",
                     "benchmark_images",
                     "params:filtering",
+                    "params:benchmarking",
                 ],
                 outputs=[
                     "distillation_manifest",
