@@ -34,3 +34,14 @@ def run_slice():
         return {name: catalog.load(name) for name in pipeline.outputs()}
 
     return run
+
+
+@pytest.fixture
+def single_thread():
+    """Torch on one thread for tiny models: faster than two threads fighting over shared cores."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 
 import mlflow
+import nbformat
 import pandas as pd
 import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from mlflow.tracking import MlflowClient
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
@@ -130,7 +132,7 @@ def test_the_run_is_tracked_in_mlflow(project):
     assert {"git.commit", "params.hash", "device.name", "device.count"} <= set(run.data.tags)
     assert (
         run.info.run_name
-        == "__default__ · tf_efficientnet_lite0 · lbfgs l2=3 · teacher vader · thresholds 0.5/0.5/0.5 · env tiny"
+        == "__default__ · tf_efficientnet_lite0 · lbfgs l2=3 prior · teacher vader · thresholds 0.5/0.5/0.5 · env tiny"
     )
     assert run.data.tags["kedro.env"] == "tiny" and not any(
         p.startswith("manifest.") for p in run.data.params
@@ -139,7 +141,9 @@ def test_the_run_is_tracked_in_mlflow(project):
     assert run.data.params["filtering.min_confidence.negative"] == "0.5"
     assert run.data.params["teacher.main.teacher"] == "vader" and run.data.params["teacher.main.version"]
     history = client.get_metric_history(run.info.run_id, "distillation.val_macro_f1")
-    assert [m.step for m in history] == [1, 2]
+    assert [m.step for m in history] == list(range(1, len(history) + 1))  # one point per L-BFGS block
+    objective = [m.value for m in client.get_metric_history(run.info.run_id, "distillation.objective")]
+    assert len(objective) == len(history) and all(a > b for a, b in zip(objective, objective[1:]))
     assert "benchmark.sample.five_agree.zero_shot.accuracy" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert set(FIGURES) <= artifacts
@@ -154,7 +158,7 @@ def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(pro
     before = (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns)
     _, runs_before = _runs(project)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "kedro", "run", "--env", "tiny", "--pipeline", "distillation",
+    command = [sys.executable, "-m", "kedro", "run", "--env", "tiny", "--pipelines", "distillation",
                "--params", "run_description=rerun alone"]  # fmt: skip
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -162,11 +166,36 @@ def test_distillation_reruns_alone_from_the_command_line_as_a_new_mlflow_run(pro
     assert len(runs_after) == len(runs_before) + 1
     rerun = runs_after[-1]
     assert rerun.info.run_name == (
-        "distillation · tf_efficientnet_lite0 · lbfgs l2=3 · thresholds 0.5/0.5/0.5 (manifest) · env tiny · rerun alone"
+        "distillation · tf_efficientnet_lite0 · lbfgs l2=3 prior · teacher vader · thresholds 0.5/0.5/0.5 (manifest) · env tiny"
+        " · rerun alone"
     )
     assert rerun.data.tags["mlflow.note.content"] == "rerun alone"
     assert rerun.data.params["manifest.thresholds.neutral"] == "0.5"
     assert rerun.data.params["manifest.guarded_against"] == "sample"
     assert int(rerun.data.params["manifest.funnel.pictures.train.total"]) > 0
+    full = runs_before[-1].data.params  # the settings that made the manifest, under the full run's names
+    upstream = ("ingestion", "teacher_labeling", "filtering", "teacher")
+    made = {k: v for k, v in full.items() if k.split(".")[0] in upstream}
+    assert {"ingestion.store_short_side", "teacher_labeling.teacher", "teacher.main.version"} <= set(made)
+    assert {k: rerun.data.params.get(k) for k in made} == made
     assert (tweets.stat().st_mtime_ns, manifest.stat().st_mtime_ns) == before
     assert "benchmark.sample.three_agree.zero_shot.accuracy" in runs_after[-1].data.metrics
+
+
+def test_the_notebook_runs_on_the_finished_run(project, monkeypatch):
+    notebook = nbformat.read(ROOT / "notebooks" / "explore_run.ipynb", as_version=4)
+    assert not any(cell.get("outputs") for cell in notebook.cells)  # committed without outputs
+    monkeypatch.setenv("KEDRO_ENV", "tiny")  # the kernel loads the project through kedro.ipython
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(project)}}
+    ).execute()
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    text = "".join(
+        output.get("text", "") + output.get("data", {}).get("text/plain", "") for output in outputs
+    )
+    assert not [output for output in outputs if output.get("name") == "stderr"], text[-2000:]
+    assert "environment: tiny" in text and "near_duplicates" in text  # the funnel table
+    assert "teacher_label" in text and "vader" in text  # tweets with the teacher's labels
+    assert {"zero_shot", "kfold_distilled", "kfold_imagenet"} <= set(text.split())
+    assert sum("image/png" in output.get("data", {}) for output in outputs) == 3  # funnel, labels, pictures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import threading
@@ -12,13 +13,18 @@ from pathlib import Path
 
 import click
 import mlflow
+from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 from kedro.io import MemoryDataset
+from kedro.validation.exceptions import ParameterValidationError
+from kedro_mlflow.framework.hooks.utils import _flatten_dict
 from mlflow.entities import RunStatus
-from pydantic import BaseModel
+from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH
+from pydantic import BaseModel, ValidationError
 
 from crowd_sentiment.core.checkpoints import TrainingInterrupted, stop_request
 from crowd_sentiment.core.files import remove_temp_files
+from crowd_sentiment.core.prediction import check_predict
 from crowd_sentiment.core.preflight import (
     SettingsError,
     check_benchmark_roots,
@@ -26,7 +32,7 @@ from crowd_sentiment.core.preflight import (
     check_student,
 )
 from crowd_sentiment.core.provenance import head_label, manifest_params, run_name, run_tags, threshold_label
-from crowd_sentiment.core.selection import CONFIDENCE_PRESETS
+from crowd_sentiment.core.selection import CONFIDENCE_PRESETS, provenance
 from crowd_sentiment.params import PARAMETER_MODELS
 
 _log = logging.getLogger(__name__)
@@ -49,13 +55,27 @@ class TypedParamsLoggingHook:
 
 
 class SystemMetricsHook:
-    """Record CPU, memory (and GPU, where available) usage in every MLflow run.
+    """Record CPU, memory (and GPU, where available) usage in every MLflow run, by one monitor.
 
-    Runs before kedro-mlflow starts the run, which is when MLflow reads this switch.
+    Switched on before kedro-mlflow starts the run, which is when MLflow reads the switch,
+    and off once it has: kedro-mlflow re-enters the run before every node, and each re-entry
+    would start one more monitor (and print "Started monitoring system metrics" again).
     """
 
     @hook_impl
     def after_context_created(self, context) -> None:
+        mlflow.enable_system_metrics_logging()
+
+    @hook_impl(trylast=True)  # after kedro-mlflow has started the run (and its monitor)
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:
+        mlflow.disable_system_metrics_logging()
+
+    @hook_impl
+    def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:
+        mlflow.enable_system_metrics_logging()  # for the next run of this session
+
+    @hook_impl
+    def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:
         mlflow.enable_system_metrics_logging()
 
 
@@ -143,14 +163,46 @@ def _pipeline_name(run_params: dict) -> str:
     return names if isinstance(names, str) else "+".join(names)
 
 
+def _exists(catalog, name: str) -> bool:
+    return name in catalog and catalog.exists(name)
+
+
+def _teacher_label(labeling: dict) -> str:
+    return labeling["teacher"] if labeling["teacher"] != "hf" else f"hf {Path(labeling['hf']['model']).name}"
+
+
+RECORDED_SETTINGS = ("ingestion", "teacher_labeling", "filtering")  # what a manifest records of its making
+
+
+def recorded_params(recorded: dict) -> dict[str, object]:
+    """A manifest's recorded settings (``core.selection.provenance``) under the names a full run logs them.
+
+    ``ingestion.*``, ``teacher_labeling.*``, ``filtering.*`` flattened as kedro-mlflow flattens
+    run parameters, and the teacher's identity as ``teacher.*`` (as ``teacher_identity`` logs it).
+    """
+    params = _flatten_dict({k: recorded[k] for k in RECORDED_SETTINGS if k in recorded}, recursive=True, sep=".")
+    return params | {f"teacher.{k}": str(v) for k, v in recorded.get("teacher", {}).items()}
+
+
+def log_recorded_settings(recorded: dict) -> None:
+    """Log :func:`recorded_params` in the active run; values longer than MLflow allows become tags."""
+    params = recorded_params(recorded)
+    if not params:
+        _log.warning("distillation_manifest records no settings (written before they were recorded): rerun filtering")
+    long = {k: str(v) for k, v in params.items() if len(str(v)) > MAX_PARAM_VAL_LENGTH}
+    mlflow.log_params({k: v for k, v in params.items() if k not in long})
+    mlflow.set_tags(long)
+
+
 class RunNameHook:
     """Name each MLflow run after what varies; description, Kedro environment and the manifest it trained on.
 
     Name: ``<pipeline> · <student arch> · <head> · teacher <name> · thresholds <preset> · env <env>``
     (parts the pipeline does not use are left out) then `` · <run_description>`` when given; the
     description is also the run's MLflow description (tag ``mlflow.note.content``). A run that
-    reads ``distillation_manifest`` without producing it logs the persisted ``filtering_funnel``
-    as ``manifest.*`` params, and takes its thresholds from there.
+    reads ``distillation_manifest`` without producing it logs the settings the manifest recorded
+    (:func:`recorded_params`: ``ingestion.*``, ``teacher_labeling.*``, ``filtering.*``, ``teacher.*``)
+    and its funnel as ``manifest.*`` params, and takes its teacher and thresholds from there.
     """
 
     @hook_impl(trylast=True)  # after kedro-mlflow has started the run
@@ -164,21 +216,20 @@ class RunNameHook:
             student = distillation["student"]["arch"]
             head = head_label(distillation["training"], distillation["student"]["train_backbone"])
         if "params:teacher_labeling" in inputs and (labeling := _typed(parameters, "teacher_labeling")):
-            teacher = (
-                labeling["teacher"]
-                if labeling["teacher"] != "hf"
-                else f"hf {Path(labeling['hf']['model']).name}"
-            )
+            teacher = _teacher_label(labeling)
         if "params:filtering" in inputs and (filtering := _typed(parameters, "filtering")):
             thresholds = threshold_label(filtering["min_confidence"], CONFIDENCE_PRESETS)
-        elif (
-            "distillation_manifest" in inputs
-            and "filtering_funnel" in catalog
-            and catalog.exists("filtering_funnel")
-        ):
-            funnel = catalog.load("filtering_funnel")
-            mlflow.log_params(manifest_params(funnel))
-            thresholds = threshold_label(funnel["thresholds"], CONFIDENCE_PRESETS) + " (manifest)"
+        elif "distillation_manifest" in inputs and _exists(catalog, "distillation_manifest"):
+            recorded = provenance(catalog.load("distillation_manifest"))
+            log_recorded_settings(recorded)
+            funnel = recorded.get("funnel")
+            if funnel is None and _exists(catalog, "filtering_funnel"):
+                funnel = catalog.load("filtering_funnel")  # a manifest written before it recorded its settings
+            if funnel is not None:
+                mlflow.log_params(manifest_params(funnel))
+                thresholds = threshold_label(funnel["thresholds"], CONFIDENCE_PRESETS) + " (manifest)"
+            if teacher is None and "teacher_labeling" in recorded:
+                teacher = _teacher_label(recorded["teacher_labeling"])
         description = str(parameters.get(DESCRIPTION) or "").strip() or None
         parts = [student, head, teacher and f"teacher {teacher}", thresholds and f"thresholds {thresholds}"]
         tags = {
@@ -211,6 +262,8 @@ class PreflightHook:
             check_student(distillation["student"]["arch"], distillation["student"]["weights"], root)
         if "params:benchmarking" in inputs and (benchmarking := _typed(parameters, "benchmarking")):
             check_benchmark_roots(benchmarking["benchmarks"], root)
+        if "params:predict" in inputs and (predict := _typed(parameters, "predict")):
+            check_predict(predict["images"], predict["student"], root)
         if "params:teacher_labeling" in inputs and (labeling := _typed(parameters, "teacher_labeling")):
             if labeling["teacher"] == "hf":
                 check_hf_teacher(labeling["hf"]["model"], root)
@@ -218,6 +271,45 @@ class PreflightHook:
                 check_hf_teacher(
                     labeling["multilingual"]["model"], root, "teacher_labeling.multilingual.model"
                 )
+
+
+class ProjectContext(KedroContext):
+    """Kedro's context, except that typed parameters that do not validate stop the run with one line.
+
+    Kedro validates them (against the nodes' models in :mod:`crowd_sentiment.params`) when
+    it builds the catalog: before any hook opens an MLflow run and before any node runs.
+    """
+
+    @property
+    def params(self) -> dict:
+        try:
+            return super().params
+        except ParameterValidationError as error:  # click prints "Error: <line>", exit status 1
+            line = invalid_parameters(self.config_loader["parameters"], str(error))
+            raise click.ClickException(line) from None
+
+
+def invalid_parameters(parameters: dict, kedro_message: str) -> str:
+    """One line naming each bad value (``distillation.training.lr='abc': <why>``) and where to fix it.
+
+    ``kedro_message``: Kedro's ``ParameterValidationError`` text; it names the sections that
+    failed, and is the line's content when no model of :mod:`crowd_sentiment.params` explains it.
+    """
+    named = dict.fromkeys(re.findall(r"Parameter '([^']+)'", kedro_message))
+    keys = [key for key in named if key in parameters and key in PARAMETER_MODELS]
+    problems = []
+    for key in keys:
+        try:
+            PARAMETER_MODELS[key].model_validate(parameters[key])
+        except ValidationError as error:
+            for item in error.errors():
+                where = ".".join(str(part) for part in (key, *item["loc"]))
+                value = "" if item["type"] == "missing" else f"={item['input']!r}"[:80]
+                problems.append(f"{where}{value}: {item['msg']}")
+    if not problems:
+        problems = [" ".join(line.strip() for line in kedro_message.splitlines() if line.strip())]
+    files = ", ".join(f"parameters_{key}.yml" for key in keys) or "parameters*.yml"
+    return "; ".join(problems) + f" (fix it in conf/<env>/{files} or in --params)"
 
 
 class RankZeroOutputsHook:

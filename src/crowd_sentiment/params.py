@@ -18,6 +18,7 @@ from crowd_sentiment.core.hf_teacher import HfTeacherSettings
 from crowd_sentiment.core.kfold import KFoldSettings
 from crowd_sentiment.core.languages import LanguageSettings
 from crowd_sentiment.core.learned_teacher import TeacherTrainingSettings
+from crowd_sentiment.core.prediction import PredictSettings
 from crowd_sentiment.core.selection import FilteringSettings
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.settings_selection import SelectionSettings
@@ -84,6 +85,7 @@ class TeacherLabelingParams(Settings):
 TeacherTrainingParams = TeacherTrainingSettings
 FilteringParams = FilteringSettings
 DistillationParams = DistillationSettings
+PredictParams = PredictSettings
 
 
 class BenchmarkSpec(Settings):
@@ -124,4 +126,5 @@ PARAMETER_MODELS: dict[str, type[Settings]] = {
     "filtering": FilteringParams,
     "distillation": DistillationParams,
     "benchmarking": BenchmarkingParams,
+    "predict": PredictParams,
 }

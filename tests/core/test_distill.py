@@ -88,6 +88,7 @@ def test_lbfgs_linear_head_on_frozen_features(tmp_path):
     linear = SPEC.model_copy(update={"head_hidden": 0})
     settings = DistillationSettings(student=linear, training=TrainingSettings(epochs=2, l2=0.1))
     result = distill_student(train, val, settings, CPU)
-    assert len(result.fit.history) == 2 and "val_polar_auc" in result.fit.history[0]
+    history = result.fit.history  # one row per block of 5 L-BFGS iterations, at most 2 x 25 iterations
+    assert 1 <= len(history) <= 10 and "val_polar_auc" in history[0] and history[-1]["iterations"] <= 50
     with pytest.raises(ValueError, match="train_backbone"):
         DistillationSettings(student=linear.model_copy(update={"train_backbone": True}), training=settings.training)

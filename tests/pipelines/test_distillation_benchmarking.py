@@ -80,6 +80,7 @@ def inputs(tmp_path):
         "training_checkpoints": CheckpointStore(tmp_path / "checkpoints"),
         "params:distillation": DISTILLATION,
         "params:benchmarking": benchmarks,
+        "settings_selection": pd.DataFrame(),  # no make select-settings table: the report shows no grid
     }
 
 
@@ -87,7 +88,7 @@ def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     kfold = CSVDataset(filepath=str(tmp_path / "kfold.csv"))
     scores = CSVDataset(filepath=str(tmp_path / "metrics.csv"))
     out = run_slice(distillation() + benchmarking(), {**inputs, "kfold_results": kfold, "benchmark_metrics": scores})
-    assert out["student_mlflow_model"].training is False
+    assert out["student_mlflow_model"].spec.model_dump(mode="json") == out["student_checkpoint"]["spec"]  # the pyfunc's
     checkpoint = out["student_checkpoint"]
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
     assert list(out["training_history"]["epoch"]) == [1, 2, 3]

@@ -71,5 +71,5 @@ def test_the_learned_teacher_without_a_fitted_one_names_the_command(run_slice, t
     tweets = pd.DataFrame({"tweet_id": ["1"], "text_clean": ["fine"], "lang": ["en"]})
     inputs = _inputs(tmp_path, tweets, PARAMS.model_copy(update={"teacher": "learned"}))
     inputs["learned_teacher"] = StoredTeacherDataset(str(tmp_path / "learned.pt")).load()
-    with pytest.raises(FileNotFoundError, match="kedro run --pipeline teacher_training"):
+    with pytest.raises(FileNotFoundError, match="kedro run --pipelines teacher_training"):
         run_slice(create_pipeline(), inputs)

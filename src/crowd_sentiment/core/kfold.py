@@ -114,8 +114,9 @@ def kfold_finetune(
     labels = np.asarray(labels)
     _check_inputs(features, labels, n_classes)
     head_targets = BINARY_TO_SENTIMENT[labels] if n_classes == 2 else labels
-    x = torch.from_numpy(features)
-    y = torch.nn.functional.one_hot(torch.from_numpy(head_targets).long(), len(SENTIMENTS)).float()
+    # torch.tensor copies (small arrays): either may be a read-only view (a pandas column, a cache)
+    x = torch.tensor(features)
+    y = torch.nn.functional.one_hot(torch.tensor(head_targets).long(), len(SENTIMENTS)).float()
     rows = []
     cuda = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
     folds, seed = settings.folds, settings.seed

@@ -42,7 +42,7 @@ def check_benchmark_roots(benchmarks: list[dict], root: Path) -> None:
         if not (root / Path(spec["root"]).expanduser()).is_dir():
             raise SettingsError(
                 f"benchmarking.benchmarks: the root of benchmark {spec['name']!r} does not exist: {spec['root']} "
-                "(put the benchmark there, set its root, or run `kedro run --pipeline sample_crowd` for the sample)"
+                "(put the benchmark there, set its root, or run `kedro run --pipelines sample_crowd` for the sample)"
             )
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.languages import LanguageSettings, covered, tweet_languages
+from crowd_sentiment.core.progress import progress_bar
 from crowd_sentiment.core.teachers import TextTeacher
 
 log = logging.getLogger(__name__)
@@ -116,16 +117,18 @@ def score_in_partitions(
     tweets = tweets.assign(**tweet_languages(tweets, languages))
     key = _digest({"teacher": teacher_key, "languages": languages.model_dump(mode="json")})
     frames, computed, reused, teachers = [], 0, 0, None
-    for name, part in partitions(tweets, partition_size):
-        frame = store.get(key, name)
-        if frame is None:
-            teachers = teachers or make_teachers()
-            frame = score_partition(part, *teachers, label_undetermined=languages.label_undetermined)
-            store.put(key, name, frame)
-            computed += 1
-        else:
-            reused += 1
-        frames.append(frame)
+    with progress_bar(total=len(tweets), desc="teacher labelling", unit="tweet") as bar:
+        for name, part in partitions(tweets, partition_size):
+            frame = store.get(key, name)
+            if frame is None:
+                teachers = teachers or make_teachers()
+                frame = score_partition(part, *teachers, label_undetermined=languages.label_undetermined)
+                store.put(key, name, frame)
+                computed += 1
+            else:
+                reused += 1
+            frames.append(frame)
+            bar.update(len(part))
     log.info(
         "teacher scores: %d partition(s) computed, %d reused from %s", computed, reused, store.root / key
     )

@@ -5,7 +5,9 @@ from crowd_sentiment.datasets.feature_cache import FeatureCacheDataset
 from crowd_sentiment.datasets.image_store import ImageStoreDataset
 from crowd_sentiment.datasets.media_folder import MediaFolderDataset
 from crowd_sentiment.datasets.mvsa import MvsaCrowdDumpDataset, MvsaCrowdMediaDataset
+from crowd_sentiment.datasets.optional_table import OptionalCsvDataset
 from crowd_sentiment.datasets.stored_student import StoredStudentDataset
+from crowd_sentiment.datasets.student_pyfunc import StudentPyfuncDataset
 from crowd_sentiment.datasets.teacher import MlflowParamsDataset, ScoreStoreDataset, StoredTeacherDataset
 from crowd_sentiment.datasets.torch_state import CheckpointStoreDataset, TorchStateDataset
 
@@ -18,8 +20,10 @@ __all__ = [
     "MvsaCrowdDumpDataset",
     "MvsaCrowdMediaDataset",
     "MlflowParamsDataset",
+    "OptionalCsvDataset",
     "ScoreStoreDataset",
     "StoredTeacherDataset",
     "StoredStudentDataset",
+    "StudentPyfuncDataset",
     "TorchStateDataset",
 ]

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 from kedro.io import AbstractDataset, DatasetError
 
 from crowd_sentiment.core.feature_cache import FeatureCache
+from crowd_sentiment.datasets.described import DescribedPreview
 
 
-class FolderHandleDataset(AbstractDataset[None, Any]):
+class FolderHandleDataset(DescribedPreview, AbstractDataset[None, Any]):
     """Gives nodes ``handle(path)``, an object that writes into the folder ``path`` itself."""
 
     handle: ClassVar[type]

@@ -11,11 +11,12 @@ from kedro.io import AbstractDataset
 
 from crowd_sentiment.core.files import remove_temp_files
 from crowd_sentiment.core.images import ImageStore
+from crowd_sentiment.datasets.described import DescribedPreview
 
 log = logging.getLogger(__name__)
 
 
-class ImageStoreDataset(AbstractDataset[Mapping[str, bytes], ImageStore]):
+class ImageStoreDataset(DescribedPreview, AbstractDataset[Mapping[str, bytes], ImageStore]):
     """Saves ``{image_id: jpeg bytes}`` into an :class:`ImageStore`; loads the store.
 
     Saving is incremental and atomic per file: ids already stored are skipped, so an

@@ -8,9 +8,10 @@ from typing import Any
 from kedro.io import AbstractDataset, DatasetError
 
 from crowd_sentiment.core.download import MediaFolder
+from crowd_sentiment.datasets.described import DescribedPreview
 
 
-class MediaFolderDataset(AbstractDataset[None, MediaFolder]):
+class MediaFolderDataset(DescribedPreview, AbstractDataset[None, MediaFolder]):
     """Loads a :class:`MediaFolder` (the folder is created when missing); the downloader writes through it."""
 
     def __init__(self, path: str, metadata: dict[str, Any] | None = None):

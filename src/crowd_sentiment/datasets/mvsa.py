@@ -13,9 +13,10 @@ from typing import Any
 from kedro.io import AbstractDataset, DatasetError
 
 from crowd_sentiment.core.mvsa import CROWD_SPLIT, mvsa_stream_lines, read_guid_list
+from crowd_sentiment.datasets.described import DescribedPreview
 
 
-class _MvsaCrowd(AbstractDataset[None, dict]):
+class _MvsaCrowd(DescribedPreview, AbstractDataset[None, dict]):
     def __init__(
         self, root: str, split: str = str(CROWD_SPLIT), limit: int | None = None, metadata: dict | None = None
     ):

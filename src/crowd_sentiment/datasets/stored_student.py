@@ -8,9 +8,10 @@ from typing import Any
 from kedro.io import AbstractDataset
 
 from crowd_sentiment.core.stored_student import StoredStudent
+from crowd_sentiment.datasets.described import DescribedPreview
 
 
-class StoredStudentDataset(AbstractDataset[StoredStudent, StoredStudent]):
+class StoredStudentDataset(DescribedPreview, AbstractDataset[StoredStudent, StoredStudent]):
     """Saves atomically with ``torch.save``; loads with ``weights_only=True``."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None):

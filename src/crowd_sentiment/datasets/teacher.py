@@ -12,9 +12,10 @@ from kedro.io import AbstractDataset, AbstractVersionedDataset, DatasetError, Ve
 
 from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.teacher_scoring import ScoreStore
+from crowd_sentiment.datasets.described import DescribedPreview
 
 
-class ScoreStoreDataset(AbstractDataset[None, ScoreStore]):
+class ScoreStoreDataset(DescribedPreview, AbstractDataset[None, ScoreStore]):
     """Gives the scoring node a :class:`ScoreStore` at ``path``; the node writes partitions as it goes."""
 
     def __init__(self, path: str, metadata: dict[str, Any] | None = None):
@@ -34,7 +35,7 @@ class ScoreStoreDataset(AbstractDataset[None, ScoreStore]):
         return {"path": str(self._path)}
 
 
-class StoredTeacherDataset(AbstractVersionedDataset[dict, Callable[[], dict]]):
+class StoredTeacherDataset(DescribedPreview, AbstractVersionedDataset[dict, Callable[[], dict]]):
     """The learned teacher (``torch.save`` dict, versioned); loads as a loader called only when needed.
 
     Loading returns a function so that runs with another teacher never need the file; the
@@ -52,7 +53,7 @@ class StoredTeacherDataset(AbstractVersionedDataset[dict, Callable[[], dict]]):
             if not self._exists():
                 raise FileNotFoundError(
                     f"no learned teacher at {self._filepath}: fit one with "
-                    "`kedro run --pipeline teacher_training` (same --env), or use teacher_labeling.teacher=vader"
+                    "`kedro run --pipelines teacher_training` (same --env), or use teacher_labeling.teacher=vader"
                 )
             return torch.load(Path(self._get_load_path()), map_location="cpu", weights_only=True)
 
@@ -73,7 +74,7 @@ class StoredTeacherDataset(AbstractVersionedDataset[dict, Callable[[], dict]]):
         return {"filepath": str(self._filepath), "version": self._version}
 
 
-class MlflowParamsDataset(AbstractDataset[dict, dict]):
+class MlflowParamsDataset(DescribedPreview, AbstractDataset[dict, dict]):
     """A flat ``{name: value}`` logged as MLflow params ``<prefix>.<name>`` of the active run (kept in memory too)."""
 
     def __init__(self, prefix: str, metadata: dict[str, Any] | None = None):

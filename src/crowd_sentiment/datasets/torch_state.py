@@ -9,10 +9,11 @@ import torch
 from kedro.io import AbstractDataset
 
 from crowd_sentiment.core.checkpoints import CheckpointStore, save_state
+from crowd_sentiment.datasets.described import DescribedPreview
 from crowd_sentiment.datasets.feature_cache import FolderHandleDataset
 
 
-class TorchStateDataset(AbstractDataset[dict, dict]):
+class TorchStateDataset(DescribedPreview, AbstractDataset[dict, dict]):
     """Student weights, specs and checkpoints; the write is atomic, the load safe (no pickle code)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None):

@@ -9,7 +9,9 @@ import pandas as pd
 
 from crowd_sentiment.core.download import MediaFolder, download_media_files
 from crowd_sentiment.core.images import ImageStore, InvalidImageError, StoredImage, prepare_images
+from crowd_sentiment.core.progress import progress_bar
 from crowd_sentiment.core.rejections import Rejection, check_reject_rate, rejections_frame
+from crowd_sentiment.core.selection import with_provenance
 from crowd_sentiment.core.tweets import STAGE, DumpParser
 from crowd_sentiment.params import IngestionParams
 
@@ -41,7 +43,7 @@ def parse_tweet_dumps(
     parser = DumpParser(
         languages=params.languages, max_text_chars=params.max_text_chars, dump_format=params.dump_format
     )
-    for name in sorted(tweet_dumps):
+    for name in progress_bar(sorted(tweet_dumps), desc="ingestion: dumps", unit="file"):
         before = (len(parser.parsed.tweets), len(parser.parsed.rejections))
         parser.add_file(name, _as_bytes(tweet_dumps[name]()))
         log.info(
@@ -108,7 +110,8 @@ def validate_photos(
         for f in sorted(set(tweet_media) - set(files))
     ]
     log.info("%d valid images (%d distinct), %d media files rejected", len(rows), len(store), len(rejections))
-    return pd.DataFrame(rows, columns=IMAGE_COLUMNS), store, rejections_frame(rejections)
+    images = with_provenance(pd.DataFrame(rows, columns=IMAGE_COLUMNS), ingestion=params.model_dump(mode="json"))
+    return images, store, rejections_frame(rejections)
 
 
 def _prepare_all(
@@ -125,12 +128,11 @@ def _prepare_all(
         (tweet_media[f]() for f in present), workers=params.workers, min_side=params.min_side,
         max_pixels=params.max_pixels, short_side=params.store_short_side, quality=params.store_quality,
     )  # fmt: skip
-    for done, (media_file, outcome) in enumerate(zip(present, outcomes, strict=True), start=1):
+    pairs = zip(present, outcomes, strict=True)
+    for media_file, outcome in progress_bar(pairs, total=len(present), desc="ingestion: pictures", unit="img"):
         if isinstance(outcome, InvalidImageError):
             outcome = Rejection(STAGE, "image", media_file, outcome.reason, outcome.detail)
         prepared[media_file] = outcome
-        if done % 500 == 0 or done == len(present):
-            log.info("validated %d/%d media files", done, len(present))
     return {f: prepared[f] for f in files}
 
 

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.plots import label_distribution_figure
+from crowd_sentiment.core.selection import with_provenance
 from crowd_sentiment.core.teacher_eval import (
     calibration_figure,
     precision_coverage,
@@ -116,7 +117,7 @@ def score_tweets(
     excluded = excluded_tweets(scores)
     log.info("teacher %s scored %d tweets (argmax counts %s); %d excluded (language not covered)",
              identity["main.teacher"], len(labelled), counts.value_counts().to_dict(), len(excluded))  # fmt: skip
-    return scores, excluded
+    return with_provenance(scores, teacher_labeling=params.model_dump(mode="json"), teacher=identity), excluded
 
 
 THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.02), 2)  # confidence thresholds of the precision-coverage curves
