@@ -39,6 +39,7 @@ FIGURES = [  # 08_reporting pictures, each also an MLflow artifact
     "benchmark_confusion_matrix.png",
     "benchmark_roc_curves.png",
     "student_reliability.png",
+    "training_curves.png",
     "benchmark_accuracy.png",
     "benchmark_examples.png",
     "teacher_label_distribution.png",

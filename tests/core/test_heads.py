@@ -128,3 +128,5 @@ def test_the_development_slice_is_held_out_with_its_near_duplicates(tmp_path):
     held = dev_slice_held_out(pictures, fingerprints, selection)
     drawn = draw_dev_slice(pictures, pd.read_csv(tmp_path / "labels.csv"), 5, 3)["image_id"]
     assert set(drawn) < set(held) and len(held) % 2 == 0 and len(held) <= 10
+    partial = selection.model_copy(update={"size": 25})  # a crowd_limit run: fewer pictures than the slice
+    assert dev_slice_held_out(pictures, fingerprints, partial) == []

@@ -115,3 +115,20 @@ def test_empty_inputs_draw_a_note():
     figure = roc_curves_figure({})
     assert "no benchmark" in figure.get_axes()[0].texts[0].get_text()
     plt.close(figure)
+
+
+def test_training_curves_follow_lbfgs_iterations_and_skip_a_single_point():
+    from crowd_sentiment.core.plots import training_curves_figure
+
+    history = pd.DataFrame(
+        {"epoch": [1, 2, 3], "iterations": [5, 10, 14], "objective": [1.01, 1.003, 1.0027],
+         "train_loss": [0.99, 0.96, 0.96], "val_polar_auc": [0.75, 0.77, 0.768]}
+    )  # fmt: skip
+    left, right = training_curves_figure(history).get_axes()
+    assert left.get_xlabel() == "iterations"
+    assert [line.get_label() for line in left.get_lines()] == ["objective (with penalty)", "train loss"]
+    assert list(left.get_lines()[0].get_xdata()) == [5, 10, 14]
+    assert [line.get_label() for line in right.get_lines()] == ["polar ROC-AUC"]
+    single = training_curves_figure(history.head(1))
+    assert "single curve point" in single.get_axes()[0].texts[0].get_text()
+    plt.close("all")

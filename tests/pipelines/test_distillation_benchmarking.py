@@ -87,11 +87,18 @@ def inputs(tmp_path):
 def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     kfold = CSVDataset(filepath=str(tmp_path / "kfold.csv"))
     scores = CSVDataset(filepath=str(tmp_path / "metrics.csv"))
-    out = run_slice(distillation() + benchmarking(), {**inputs, "kfold_results": kfold, "benchmark_metrics": scores})
+    history = CSVDataset(filepath=str(tmp_path / "history.csv"))  # also read by the curves node
+    out = run_slice(
+        distillation() + benchmarking(),
+        {**inputs, "kfold_results": kfold, "benchmark_metrics": scores, "training_history": history},
+    )
     assert out["student_mlflow_model"].spec.model_dump(mode="json") == out["student_checkpoint"]["spec"]  # the pyfunc's
     checkpoint = out["student_checkpoint"]
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
-    assert list(out["training_history"]["epoch"]) == [1, 2, 3]
+    assert list(history.load()["epoch"]) == [1, 2, 3]
+    assert [line.get_label() for line in out["training_curves_plot"].get_axes()[0].get_lines()] == [
+        "train loss", "validation loss"
+    ]  # fmt: skip
     assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
     assert [p["step"] for p in out["training_metrics"]["images_per_second"]] == [1, 2, 3]
     assert (tmp_path / "checkpoints" / "last.pt").is_file()  # minibatch training checkpoints each epoch

@@ -76,6 +76,35 @@ def roc_curves_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray, float]]
     return figure
 
 
+def training_curves_figure(history: pd.DataFrame) -> Figure:
+    """Losses (left) and validation scores (right) per curve point of ``training_history``.
+
+    The x axis is L-BFGS iterations when the table has ``iterations`` (one row per block), else
+    epochs. Columns drawn when present: ``objective`` (penalised), ``train_loss``, ``val_loss``;
+    ``val_polar_auc``, ``val_macro_f1``, ``val_accuracy`` (against the teacher's labels).
+    """
+    if len(history) < 2:
+        return _note("a single curve point: no training curve")
+    x_name = "iterations" if "iterations" in history and history["iterations"].notna().all() else "epoch"
+    x = history[x_name].to_numpy()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.8))
+    for column, label in (("objective", "objective (with penalty)"), ("train_loss", "train loss"),
+                          ("val_loss", "validation loss")):  # fmt: skip
+        if column in history:
+            left.plot(x, history[column].to_numpy(), marker="o", markersize=3, label=label)
+    for column, label in (("val_polar_auc", "polar ROC-AUC"), ("val_macro_f1", "macro-F1"),
+                          ("val_accuracy", "accuracy")):  # fmt: skip
+        if column in history:
+            right.plot(x, history[column].to_numpy(), marker="o", markersize=3, label=label)
+    left.set(xlabel=x_name, ylabel="loss", title="Losses")
+    right.set(xlabel=x_name, ylabel="score", title="Validation, against the teacher")
+    for ax in (left, right):  # legends under the axes: the curves are often flat and close
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
+        ax.title.set_fontsize(10)
+    figure.tight_layout()
+    return figure
+
+
 def reliability_figure(diagrams: Mapping[str, tuple[float, np.ndarray]]) -> Figure:
     """Observed positive rate against mean predicted probability per titled ``(ECE, rows (bins, 4))``.
 

@@ -8,6 +8,7 @@ and no benchmark label takes part in the choice (benchmark figures are only repo
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 import numpy as np
@@ -17,6 +18,8 @@ from pydantic import Field
 from crowd_sentiment.core.metrics import binary_roc_auc, classification_scores, reliability
 from crowd_sentiment.core.polar import BINARY_CLASSES, binary_prediction, binary_probability, polar_score
 from crowd_sentiment.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class SelectionSettings(Settings):
@@ -79,9 +82,16 @@ def dev_slice_held_out(
 ) -> list[str]:
     """Image ids kept out of training: every picture drawn for the slice (neutral too) and its near-duplicate cluster.
 
-    ``fingerprints``: ``image_id, cluster_id`` of the crowd pictures (filtering).
+    ``fingerprints``: ``image_id, cluster_id`` of the crowd pictures (filtering). A partial
+    crowd (e.g. ``crowd_limit``) with fewer labelled pictures than ``selection.size`` cannot hold
+    the slice, which is drawn from the whole crowd: nothing is held out, with a warning (such a
+    run chooses no setting).
     """
-    drawn = _drawn(crowd_of(tweet_images, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
+    try:
+        drawn = _drawn(crowd_of(tweet_images, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
+    except ValueError as error:
+        log.warning("development slice not held out: %s (a partial crowd; make select-settings needs the whole one)", error)
+        return []
     clusters = fingerprints.loc[fingerprints["image_id"].isin(drawn["image_id"]), "cluster_id"]
     members = fingerprints.loc[fingerprints["cluster_id"].isin(clusters), "image_id"]
     return sorted(set(drawn["image_id"]) | set(members))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from crowd_sentiment.core import distributed
 from crowd_sentiment.core.checkpoints import CheckpointStore
@@ -13,6 +14,7 @@ from crowd_sentiment.core.feature_cache import FeatureCache
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.images import ImageStore
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
+from crowd_sentiment.core.plots import training_curves_figure
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.training import resolve_device
 from crowd_sentiment.params import DistillationParams
@@ -49,3 +51,8 @@ def train_student(
     result = distill_student(train, val, params, device, cache=image_feature_cache, checkpoints=training_checkpoints)
     history = result.fit.history
     return result.student, result.checkpoint, pd.DataFrame(history), epoch_series(history), result.student
+
+
+def plot_training_curves(training_history: pd.DataFrame) -> Figure:
+    """The training curves of ``training_history`` (``core.plots.training_curves_figure``)."""
+    return training_curves_figure(training_history)

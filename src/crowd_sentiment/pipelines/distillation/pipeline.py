@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from crowd_sentiment.pipelines.distillation.nodes import train_student
+from crowd_sentiment.pipelines.distillation.nodes import plot_training_curves, train_student
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -25,7 +25,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "student_mlflow_model",
                 ],
                 name="train_student",
-            )
+            ),
+            Node(plot_training_curves, "training_history", "training_curves_plot", name="plot_training_curves"),
         ],
         tags="distillation",
     )
