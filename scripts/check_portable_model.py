@@ -72,6 +72,11 @@ def _pictures(args, scratch: Path) -> list[Path]:
     return pictures + sample
 
 
+def _clean_env() -> dict[str, str]:
+    """This process's environment without what would point the clean venv at the project's."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def _venv(path: Path, requirements: Path) -> float:
     """Create ``path`` (unless it holds a venv already) and install ``requirements``; returns the seconds it took."""
     python = path / "bin" / "python"
@@ -80,8 +85,7 @@ def _venv(path: Path, requirements: Path) -> float:
         return 0.0
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], env=env,
+    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], env=_clean_env(),
                           cwd=path, capture_output=True, text=True)  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"pip install -r {requirements} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -110,9 +114,8 @@ def main() -> int:
         requirements = folder / "requirements.txt"
         print("requirements:", ", ".join(requirements.read_text().split()))
         install_s = _venv(venv, requirements)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         done = subprocess.run([str(venv / "bin" / "python"), "-c", SCORE, str(folder), *map(str, pictures)],
-                              cwd=scratch, env=env, capture_output=True, text=True)  # fmt: skip
+                              cwd=scratch, env=_clean_env(), capture_output=True, text=True)  # fmt: skip
         if done.returncode != 0:
             print(done.stdout[-3000:], done.stderr[-3000:])
             return 1

@@ -104,7 +104,7 @@ class InterruptHook:
         name = signal.Signals(signum).name
         if stop_request.listening and not stop_request.is_set():
             stop_request.request(name)
-            logging.getLogger(__name__).warning("%s: finishing the current step, then checkpointing", name)
+            _log.warning("%s: finishing the current step, then checkpointing", name)
             return
         raise RunInterrupted(f"run interrupted by {name}")
 
@@ -332,8 +332,8 @@ class RunHygieneHook:
     start (after kedro-mlflow has set the tracking URI), a RUNNING run whose process is
     gone (same host, no such pid), or an untagged one older than ``untagged_after_s``, is
     marked KILLED. Temp files of atomic writes (``.<name>.*.tmp``) older than
-    ``temp_after_s`` under the data folder are deleted (younger ones may belong to a run
-    in progress; the image store removes its own at every save).
+    ``temp_after_s`` under this environment's layer folders (``<data_dir>/0?_*``) are deleted
+    (younger ones may belong to a run in progress; the image store removes its own at every save).
     """
 
     HOST_TAG, PID_TAG = "crowd_sentiment.host", "crowd_sentiment.pid"
@@ -349,7 +349,9 @@ class RunHygieneHook:
         except Exception:  # no globals file: nothing to clean
             data_dir = None
         if data_dir:
-            removed = remove_temp_files(Path(context.project_path) / data_dir, older_than_s=self.temp_after_s)
+            # this environment's layer folders only: ``data/`` also holds other environments' data
+            layers = (Path(context.project_path) / data_dir).glob("0[0-9]_*")
+            removed = sum(remove_temp_files(layer, older_than_s=self.temp_after_s) for layer in layers)
             if removed:
                 _log.info("removed %d temp files left under %s by an interrupted run", removed, data_dir)
         self.close_stale_runs(mlflow.tracking.MlflowClient())
@@ -363,7 +365,7 @@ class RunHygieneHook:
         return stale
 
     def stale_runs(self, client) -> list[str]:
-        """Ids of RUNNING runs whose process is gone (module docstring: how that is decided)."""
+        """Ids of RUNNING runs whose process is gone (the class docstring says how that is decided)."""
         stale = []
         experiments = [e.experiment_id for e in client.search_experiments()]
         if not experiments:

@@ -51,7 +51,9 @@ def example_jpeg(size: tuple[int, int] = (96, 64)) -> bytes:
     return buffer.getvalue()
 
 
-def _arguments(weights: Path) -> dict:
+def _arguments(stored: StoredStudent, scratch: str) -> dict:
+    """MLflow's save/log arguments; the portable weights are written into the folder ``scratch``."""
+    weights = save_student_file(portable_content(stored), Path(scratch) / "student.pt")
     return {
         "python_model": str(MODEL_CODE),
         "artifacts": {"student": str(weights)},
@@ -65,13 +67,11 @@ def _arguments(weights: Path) -> dict:
 def save_student_pyfunc(stored: StoredStudent, path: str | Path) -> Path:
     """Write ``stored`` as an MLflow pyfunc model folder at ``path`` (which must not exist yet)."""
     with tempfile.TemporaryDirectory() as scratch:
-        weights = save_student_file(portable_content(stored), Path(scratch) / "student.pt")
-        mlflow.pyfunc.save_model(path=str(path), **_arguments(weights))
+        mlflow.pyfunc.save_model(path=str(path), **_arguments(stored, scratch))
     return Path(path)
 
 
 def log_student_pyfunc(stored: StoredStudent, name: str = "student"):
     """Log ``stored`` as the pyfunc model ``name`` of the active MLflow run; returns MLflow's ``ModelInfo``."""
     with tempfile.TemporaryDirectory() as scratch:
-        weights = save_student_file(portable_content(stored), Path(scratch) / "student.pt")
-        return mlflow.pyfunc.log_model(name=name, **_arguments(weights))
+        return mlflow.pyfunc.log_model(name=name, **_arguments(stored, scratch))

@@ -163,15 +163,14 @@ def distill_student(
     set_backbone_trainable(student, spec.train_backbone)
     weights = _class_weights(train.targets, training.class_weighting)
     batch, workers, pin = training.batch_size, settings.num_workers, device.type == "cuda"
-    prepare, flops = None, 0.0
+    prepare = None
     if spec.train_backbone:
         augmented = ImageFiles(train, augment_transform(spec), seed=seed)
         train_loader = _loader(augmented, batch, shuffle=True, seed=seed, num_workers=workers, pin=pin)
         val_loader = _loader(ImageFiles(val, frame_transform(spec)), batch, shuffle=False, seed=seed,
                              num_workers=workers, pin=pin)  # fmt: skip
         model, prepare = student, batch_normalize(spec).to(device)
-        sample = torch.zeros(1, 3, spec.image_size, spec.image_size, device=device)
-        flops = training_flops(forward_flops(student.to(device), sample))
+        probe = torch.zeros(1, 3, spec.image_size, spec.image_size, device=device)  # one item (MFU)
     else:
         features = [
             student_features(student, images, device, cache=cache, batch_size=settings.feature_batch_size,
@@ -184,10 +183,11 @@ def distill_student(
         train_loader = _loader(train_set, batch, shuffle=True, seed=seed)
         val_loader = _loader(val_set, batch, shuffle=False, seed=seed)
         model = student.head
-        flops = training_flops(forward_flops(student.head, torch.zeros(1, student.num_features)))  # on CPU: tiny
+        probe = torch.zeros(1, student.num_features)  # the head stays on CPU until fit moves it
     if training.head_solver != "minibatch":
         result = fit_head(model, train_set.tensors, val_set.tensors, training, on_epoch=on_epoch)
-    else:
+    else:  # only minibatch training reports MFU, so only it counts the FLOPs
+        flops = training_flops(forward_flops(model.to(probe.device), probe))
         result = fit(
             model, train_loader, val_loader, training, device, class_weights=weights, on_epoch=on_epoch,
             runtime=settings.runtime, checkpoints=checkpoints, prepare=prepare, flops_per_item=flops,

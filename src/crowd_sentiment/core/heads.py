@@ -15,15 +15,13 @@ wrong teacher label on the head.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import torch
 from torch import Tensor, nn
 
 from crowd_sentiment.core.labels import NEGATIVE, NEUTRAL, POSITIVE
+from crowd_sentiment.core.losses import LossFn
 
-LossFn = Callable[[Tensor, Tensor], dict[str, Tensor]]  # (logits (B, 3), teacher_probs (B, 3)) -> terms
 GCE_Q = 0.7  # generalised cross-entropy exponent (Zhang & Sabuncu, 2018)
 RCE_LOG_ZERO = -4.0  # log 0 clipped to this in the reverse cross-entropy (Wang et al., 2019)
 
@@ -71,7 +69,7 @@ def centroid_directions(features: Tensor, targets: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def fit_centroid(head: nn.Module, features: Tensor, targets: Tensor, loss_fn) -> None:
+def fit_centroid(head: nn.Module, features: Tensor, targets: Tensor, loss_fn: LossFn) -> None:
     """Set the head's linear layer to the centroid rule, in place.
 
     The logit scale ``s`` (one of :data:`SCALES`) minimises ``loss_fn`` on the training

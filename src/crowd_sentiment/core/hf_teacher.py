@@ -23,6 +23,7 @@ import torch
 from pydantic import Field
 
 from crowd_sentiment.core.labels import SENTIMENTS
+from crowd_sentiment.core.progress import progress_bar
 from crowd_sentiment.core.settings import Settings
 from crowd_sentiment.core.training import resolve_device
 
@@ -164,9 +165,7 @@ def batched_outputs(
     batches = list(length_sorted_batches(lengths, batch_size))
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
     if progress:
-        from tqdm.auto import tqdm
-
-        batches = tqdm(batches, desc="teacher", unit="batch", mininterval=5)
+        batches = progress_bar(batches, desc="teacher", unit="batch")
     with torch.inference_mode(), autocast:
         for index in batches:
             encoded = tokenizer(

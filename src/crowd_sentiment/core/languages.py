@@ -15,9 +15,9 @@ import pandas as pd
 from pydantic import Field
 
 from crowd_sentiment.core.settings import Settings
+from crowd_sentiment.core.text import strip_masks
 
 UNDETERMINED = "und"
-_MASKS = frozenset({"@user", "http"})
 
 
 class LanguageSettings(Settings):
@@ -56,10 +56,7 @@ def tweet_languages(tweets: pd.DataFrame, settings: LanguageSettings) -> pd.Data
     lang = np.where(unknown, UNDETERMINED, given).astype(object)
     source = np.where(unknown, "none", "dump").astype(object)
     if settings.detect and unknown.any():
-        texts = [
-            " ".join(w for w in t.split() if w not in _MASKS)
-            for t in tweets["text_clean"].to_numpy()[unknown]
-        ]
+        texts = [strip_masks(t) for t in tweets["text_clean"].to_numpy()[unknown]]
         codes = detect_languages(texts, settings.min_confidence)
         lang[unknown] = codes
         source[unknown] = np.where(np.array(codes) != UNDETERMINED, "detected", "none")

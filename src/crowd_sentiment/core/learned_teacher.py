@@ -490,22 +490,13 @@ def train_teacher(
     layers = model.encoder.config.num_hidden_layers
     frozen = layers - min(model_settings.train_layers, layers)
     key = (model_settings.encoder, frozen, model_settings.max_length, len(texts))
-    if cache is None or key not in cache:
-        rows = np.concatenate([train, held])
-        computed = frozen_states(
-            model, tokenizer, [texts[i] for i in rows], frozen, model_settings.max_length
-        )
-        states = dict(zip(rows.tolist(), computed))
-        if cache is not None:
-            cache[key] = states
-    else:
-        states = cache[key]
+    states = {} if cache is None else cache.setdefault(key, {})
     missing = [i for i in np.concatenate([train, held]).tolist() if i not in states]
     if missing:
-        extra_states = frozen_states(
+        computed = frozen_states(
             model, tokenizer, [texts[i] for i in missing], frozen, model_settings.max_length
         )
-        states.update(zip(missing, extra_states))
+        states.update(zip(missing, computed))
     log.info("frozen states of %d texts in %.0f s", len(states), time.perf_counter() - start)
     extra = vader_features(texts) if model_settings.vader_features else None
     names = fit_on_states(

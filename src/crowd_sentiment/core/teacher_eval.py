@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crowd_sentiment.core.labels import NEUTRAL, POSITIVE, SENTIMENTS
-from crowd_sentiment.core.metrics import classification_scores
+from crowd_sentiment.core.metrics import classification_scores, reliability
 from crowd_sentiment.core.polar import BINARY_CLASSES, binary_prediction
 from crowd_sentiment.core.teachers import TextTeacher
 from crowd_sentiment.core.text import clean_tweet_text
@@ -93,20 +93,12 @@ def reliability_table(gold: np.ndarray, probs: np.ndarray, bins: int = 10) -> pd
     """Reliability of the top-1 confidence: per equal-width bin of ``max p`` in [0, 1],
     ``confidence`` (mean max p), ``accuracy`` (argmax == gold) and ``n``; empty bins are left out."""
     gold, probs = _check_inputs(gold, probs)
-    confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == gold
-    which = np.minimum((confidence * bins).astype(int), bins - 1)
-    rows = [
-        {
-            "bin": b,
-            "confidence": float(confidence[which == b].mean()),
-            "accuracy": float(correct[which == b].mean()),
-            "n": int((which == b).sum()),
-        }  # fmt: skip
-        for b in range(bins)
-        if (which == b).any()
-    ]
-    return pd.DataFrame(rows, columns=["bin", "confidence", "accuracy", "n"])
+    _, rows = reliability(probs.argmax(axis=1) == gold, probs.max(axis=1), bins)
+    kept = rows[:, 1] > 0
+    return pd.DataFrame(
+        {"bin": np.flatnonzero(kept), "confidence": rows[kept, 2], "accuracy": rows[kept, 3],
+         "n": rows[kept, 1].astype(int)}
+    )  # fmt: skip
 
 
 def precision_coverage(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray) -> pd.DataFrame:

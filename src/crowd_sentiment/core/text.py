@@ -13,7 +13,6 @@ import re
 import unicodedata
 
 _RETWEET_PREFIX = re.compile(r"^\s*RT\s+@\w+\s*:\s*", flags=re.IGNORECASE)
-_MASKS = frozenset({"@user", "http"})
 _MENTION = re.compile(r"(?<!\S)@\S+")  # what mask_token does, for a whole text at once
 _LINK = re.compile(r"(?<!\S)http\S*")
 _MASK_TOKEN = re.compile(r"(?<!\S)(?:@user|http)(?!\S)")  # a whole token equal to a mask
@@ -65,6 +64,11 @@ _LOST_CHARS = frozenset({"?", "\ufffd"})
 def _content_chars(text: str) -> str:
     """Non-space characters of a (cleaned) text, without the ``@user``/``http`` masks."""
     return "".join(_MASK_TOKEN.sub("", text).split())
+
+
+def strip_masks(text: str) -> str:
+    """A (cleaned) text without its ``@user``/``http`` mask tokens, words joined by single spaces."""
+    return " ".join(_MASK_TOKEN.sub("", text).split())
 
 
 def looks_garbled(text: str, threshold: float = 0.5) -> bool:

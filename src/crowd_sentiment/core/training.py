@@ -69,7 +69,7 @@ class TrainingSettings(OptimiserSettings):
     ``calibration_temperature``: the head's logits are divided by it (before ``decision``):
     calibrates probabilities, changes no ranking. Both: frozen-feature heads only (a
     fine-tuned student keeps ``argmax`` and its own logits).
-    ``noise_loss``: lbfgs/centroid heads only: ``none`` (``loss``), ``gce`` or ``symmetric``
+    ``noise_loss``: lbfgs heads only (the centroid rule has no fitted weights): ``none`` (``loss``), ``gce`` or ``symmetric``
     (``core.heads.noise_aware_loss``: bounded losses against wrong teacher labels).
     ``loss``: ``hard`` = teacher argmax with label smoothing; ``soft`` = T² KL to the teacher.
     ``patience``: epochs without validation improvement before stopping; 0 = never.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -10,29 +9,17 @@ from typing import Any
 import torch
 from kedro.io import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
 
-from crowd_sentiment.core.files import atomic_write_bytes
+from crowd_sentiment.core.checkpoints import save_state
 from crowd_sentiment.core.teacher_scoring import ScoreStore
 from crowd_sentiment.datasets.described import DescribedPreview
+from crowd_sentiment.datasets.feature_cache import FolderHandleDataset
 
 
-class ScoreStoreDataset(DescribedPreview, AbstractDataset[None, ScoreStore]):
+class ScoreStoreDataset(FolderHandleDataset):
     """Gives the scoring node a :class:`ScoreStore` at ``path``; the node writes partitions as it goes."""
 
-    def __init__(self, path: str, metadata: dict[str, Any] | None = None):
-        self._path = Path(path)
-        self.metadata = metadata
-
-    def load(self) -> ScoreStore:
-        return ScoreStore(self._path)
-
-    def save(self, data: None) -> None:
-        raise DatasetError("teacher score partitions are written by the scoring node, not saved")
-
-    def _exists(self) -> bool:
-        return True
-
-    def _describe(self) -> dict[str, Any]:
-        return {"path": str(self._path)}
+    handle = ScoreStore
+    what = "the teacher score partitions folder"
 
 
 class StoredTeacherDataset(DescribedPreview, AbstractVersionedDataset[dict, Callable[[], dict]]):
@@ -60,9 +47,7 @@ class StoredTeacherDataset(DescribedPreview, AbstractVersionedDataset[dict, Call
         return read
 
     def save(self, data: dict) -> None:
-        buffer = io.BytesIO()
-        torch.save(data, buffer)
-        atomic_write_bytes(Path(self._get_save_path()), buffer.getvalue())
+        save_state(self._get_save_path(), data)
 
     def _exists(self) -> bool:
         try:

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crowd_sentiment.core.labels import PROBABILITY_COLUMNS, SENTIMENTS
 from crowd_sentiment.core.plots import label_distribution_figure
 from crowd_sentiment.core.selection import with_provenance
 from crowd_sentiment.core.teacher_eval import (
@@ -110,13 +109,9 @@ def score_tweets(
         partition_size=params.partition_size,
         languages=params.languages,
     )
-    labelled = scores.dropna(subset=list(PROBABILITY_COLUMNS))
-    counts = pd.Series(labelled[list(PROBABILITY_COLUMNS)].to_numpy().argmax(1)).map(
-        dict(enumerate(SENTIMENTS))
-    )
     excluded = excluded_tweets(scores)
-    log.info("teacher %s scored %d tweets (argmax counts %s); %d excluded (language not covered)",
-             identity["main.teacher"], len(labelled), counts.value_counts().to_dict(), len(excluded))  # fmt: skip
+    log.info("teacher %s scored %d tweets (argmax counts per teacher %s); %d excluded (language not covered)",
+             identity["main.teacher"], len(scores) - len(excluded), label_counts(scores), len(excluded))  # fmt: skip
     return with_provenance(scores, teacher_labeling=params.model_dump(mode="json"), teacher=identity), excluded
 
 
