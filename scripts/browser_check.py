@@ -48,6 +48,7 @@ from sweep import VARIANTS  # noqa: E402
 STAGES = ["ingestion", "teacher_labeling", "filtering", "distillation", "benchmarking"]
 RUN_TAGS = ["git.commit", "params.hash", "kedro.env", "device.name", "device.count"]
 MAX_IMAGE_BYTES = 300_000
+MIN_OPENING_ZOOM = 0.42  # kedro-viz's fitted zoom of __default__ at 1600 x 1000 (45 % measured; 30 % with layer bands)
 FAILURES: list[str] = []
 
 
@@ -204,6 +205,20 @@ def check_mlflow_pages(browser: str, base: str, experiment: str, runs: list[dict
     browse(browser, compare_url, images / "mlflow_compare.png", size="1800,1000")
 
 
+def opening_zoom(browser: str, url: str, tries: int = 5) -> tuple[str, float | None]:
+    """The DOM of kedro-viz at ``url`` (1600 x 1000) and the scale of its graph once the fit-to-view zoom has settled.
+
+    The DOM is dumped again while the zoom wrapper is still animating (virtual time can stop mid-transition).
+    """
+    dom = ""
+    for _ in range(tries):
+        dom = browse(browser, url, size="1600,1000")
+        found = re.search(r'<g[^>]*class="pipeline-zoom-wrapper( [^"]*)?"[^>]*transform="[^"]*scale\(([0-9.]+)\)', dom)
+        if found and "animating" not in (found.group(1) or ""):
+            return dom, float(found.group(2))
+    return dom, None
+
+
 def check_kedro_viz(browser: str, stack: ExitStack, project: Path, workdir: Path, images: Path) -> None:
     """Build the sweep project's kedro-viz site, serve it, and check node names, namespaces and row counts."""
     environ = os.environ | {"KEDRO_ENV": "tiny", "PYTHONPATH": str(ROOT / "src")}
@@ -223,10 +238,14 @@ def check_kedro_viz(browser: str, stack: ExitStack, project: Path, workdir: Path
     from crowd_sentiment.pipeline_registry import register_pipelines
 
     pipelines = register_pipelines()
-    text = page_text(browse(browser, f"{base}/"))
+    dom, zoom = opening_zoom(browser, f"{base}/")
     check(
-        all(f"\t{stage}\t" in text for stage in STAGES),
+        all(f"\t{stage}\t" in page_text(dom) for stage in STAGES),
         "__default__ opens with the five stages as namespaces",
+    )
+    check(
+        zoom is not None and zoom >= MIN_OPENING_ZOOM,
+        f"__default__ opens at a readable zoom at 1600 x 1000 ({zoom and round(100 * zoom)} % >= {100 * MIN_OPENING_ZOOM:.0f} %)",
     )
     for stage in STAGES:
         text = page_text(browse(browser, f"{base}/?pid={stage}&expandAllPipelines=true"))

@@ -18,10 +18,10 @@ def single_values(values: Mapping[str, object]) -> MetricSeries:
 
 
 def epoch_series(history: Iterable[Mapping[str, float]], *, step: str = "epoch") -> MetricSeries:
-    """One series per metric of a per-epoch history, stepped by its ``step`` entry."""
+    """One series per metric of a per-epoch history, stepped by its ``step`` entry; missing (NaN) values are skipped."""
     series: MetricSeries = {}
     for row in history:
         for name, value in row.items():
-            if name != step:
+            if name != step and not math.isnan(float(value)):
                 series.setdefault(name, []).append({"step": int(row[step]), "value": float(value)})
     return series

@@ -96,7 +96,7 @@ def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     checkpoint = out["student_checkpoint"]
     assert checkpoint["spec"]["arch"] == "test_efficientnet" and checkpoint["epochs_run"] == 3
     assert list(history.load()["epoch"]) == [1, 2, 3]
-    assert [line.get_label() for line in out["training_curves_plot"].get_axes()[0].get_lines()] == [
+    assert [line.get_label() for line in out["training_figures"]["training_curves"].get_axes()[0].get_lines()] == [
         "train loss", "validation loss"
     ]  # fmt: skip
     assert [p["step"] for p in out["training_metrics"]["val_macro_f1"]] == [1, 2, 3]
@@ -107,7 +107,12 @@ def test_student_is_trained_and_benchmarked(run_slice, inputs, tmp_path):
     assert metrics.loc["three_agree", "n"] == 12 and metrics.loc["five_agree", "n"] == 8
     assert ((metrics["accuracy"] >= 0) & (metrics["accuracy"] <= 1)).all()
     assert "tiny.five_agree.zero_shot.accuracy" in out["benchmark_scores"]
-    assert isinstance(out["benchmark_confusion_matrix"], Figure)
+    figures = out["benchmark_figures"]
+    assert list(figures) == [
+        "benchmark_confusion_matrix", "benchmark_roc_curves", "student_reliability", "benchmark_accuracy",
+        "benchmark_examples",
+    ]  # fmt: skip
+    assert all(isinstance(figure, Figure) for figure in figures.values())
     folds = kfold.load()
     assert len(folds) == 3 * 2 * 2  # subsets x starts x folds
     assert set(folds["start"]) == {"distilled", "imagenet"}

@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pandas as pd
-from kedro_datasets.pandas import ParquetDataset
+from kedro_datasets.pandas import CSVDataset, ParquetDataset
 from PIL import Image
 
 from crowd_sentiment.core.feature_cache import FeatureCache
@@ -86,12 +86,13 @@ def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path
         "benchmark_images": ParquetDataset(filepath=str(tmp_path / "benchmark_images.parquet")),
         "image_feature_cache": FeatureCache(tmp_path / "cache"),
         "params:distillation": DistillationParams(),
+        "filtering_funnel_table": CSVDataset(filepath=str(tmp_path / "funnel.csv")),  # also read by two nodes
     }
     out = run_slice(create_pipeline(), inputs)
     manifest, funnel, table = (
         out["distillation_manifest"],
         out["filtering_funnel"],
-        out["filtering_funnel_table"],
+        inputs["filtering_funnel_table"].load(),
     )
     assert funnel["guarded_against"] == ["bench"] and set(manifest["guarded_against"]) == {"bench"}
     counts = table.set_index(["step", "unit"])["total"]
@@ -109,7 +110,7 @@ def test_manifest_is_confident_deduplicated_and_leakage_free(run_slice, tmp_path
     assert out["filtering_metrics"]["funnel.pictures.train.total"] == [
         {"step": 0, "value": float(counts["train", "pictures"])}
     ]
-    assert out["filtering_funnel_plot"].axes  # a matplotlib figure
+    assert out["filtering_figures"]["filtering_funnel"].axes  # a matplotlib figure
     eight, eleven = (
         tweet_images.loc[tweet_images["tweet_id"] == t, "image_id"].iloc[0] for t in ("t8", "t11")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from kedro_datasets.pandas import CSVDataset
 
 from crowd_sentiment.core.teacher_scoring import ScoreStore
 from crowd_sentiment.params import TeacherLabelingParams, TextSetSpec
@@ -55,14 +56,21 @@ def test_the_teacher_is_measured_on_human_labelled_tweets(run_slice, tmp_path):
     evaluation = [TextSetSpec(name="tweets", layout="tweeteval", root=str(root), split="val")]
     params = PARAMS.model_copy(update={"evaluation": evaluation})
     tweets = pd.DataFrame({"tweet_id": ["1"], "text_clean": ["fine"], "lang": ["en"]})
-    out = run_slice(create_pipeline(), _inputs(tmp_path, tweets, params))
-    row = out["teacher_agreement"].set_index("set").loc["tweets"]
+    tables = {name: CSVDataset(filepath=str(tmp_path / f"{name}.csv")) for name in ("agreement", "calibration")}
+    inputs = _inputs(tmp_path, tweets, params) | {f"teacher_{name}": table for name, table in tables.items()}
+    out = run_slice(create_pipeline(), inputs)  # the tables go through CSV, as in the catalog
+    row = tables["agreement"].load().set_index("set").loc["tweets"]
     assert row["n"] == 4 and row["accuracy"] == 0.75  # the last gold label is deliberately wrong
     assert out["teacher_scores"]["tweets.accuracy"] == [{"step": 0, "value": 0.75}]
-    calibration = out["teacher_calibration"]
+    calibration = tables["calibration"].load()
     assert calibration.query("kind == 'reliability'")["n"].sum() == 4
     curve = calibration.query("kind == 'precision_coverage' and `class` == 'positive'")
     assert curve["n"].is_monotonic_decreasing and curve["threshold"].is_monotonic_increasing
+    figures = out["teacher_figures"]
+    assert list(figures) == ["teacher_label_distribution", "teacher_calibration"]
+    assert [axes.get_title() for axes in figures["teacher_calibration"].axes] == [
+        "tweets: reliability", "tweets: precision vs coverage"
+    ]  # fmt: skip
 
 
 def test_the_learned_teacher_without_a_fitted_one_names_the_command(run_slice, tmp_path):

@@ -1,7 +1,8 @@
-"""Kedro datasets of this project: raw bytes, the media folder, the validated image store, stored students, torch state files."""
+"""Kedro datasets of this project: raw bytes, the media folder, the validated image store, stored students, torch state files, figure sets."""
 
 from crowd_sentiment.datasets.binary import BinaryFileDataset
 from crowd_sentiment.datasets.feature_cache import FeatureCacheDataset
+from crowd_sentiment.datasets.figures import FigureSetDataset
 from crowd_sentiment.datasets.image_store import ImageStoreDataset
 from crowd_sentiment.datasets.media_folder import MediaFolderDataset
 from crowd_sentiment.datasets.mvsa import MvsaCrowdDumpDataset, MvsaCrowdMediaDataset
@@ -15,6 +16,7 @@ __all__ = [
     "BinaryFileDataset",
     "CheckpointStoreDataset",
     "FeatureCacheDataset",
+    "FigureSetDataset",
     "ImageStoreDataset",
     "MediaFolderDataset",
     "MvsaCrowdDumpDataset",

@@ -163,6 +163,19 @@ def draw_example_pictures(benchmark_predictions: pd.DataFrame) -> Figure:
     return picture_grid_figure(pictures, list(chosen["caption"]), list(chosen["correct"]))
 
 
+def draw_benchmark_figures(
+    benchmark_predictions: pd.DataFrame, benchmark_metrics: pd.DataFrame, params: BenchmarkingParams
+) -> dict[str, Figure]:
+    """Every benchmark figure by its name in the catalog's ``benchmark_figures``."""
+    return {
+        "benchmark_confusion_matrix": draw_confusion_matrices(benchmark_predictions),
+        "benchmark_roc_curves": draw_roc_curves(benchmark_predictions),
+        "student_reliability": draw_reliability(benchmark_predictions),
+        "benchmark_accuracy": draw_accuracy(benchmark_metrics, params),
+        "benchmark_examples": draw_example_pictures(benchmark_predictions),
+    }
+
+
 def write_benchmark_report(
     benchmark_metrics: pd.DataFrame, params: BenchmarkingParams, settings_selection: pd.DataFrame | None = None
 ) -> str:

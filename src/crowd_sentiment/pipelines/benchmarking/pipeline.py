@@ -4,11 +4,7 @@ from kedro.pipeline import Node, Pipeline
 
 from crowd_sentiment.pipelines.benchmarking.nodes import (
     confirm_benchmark_images,
-    draw_accuracy,
-    draw_confusion_matrices,
-    draw_example_pictures,
-    draw_reliability,
-    draw_roc_curves,
+    draw_benchmark_figures,
     predict_benchmarks,
     run_kfold_protocols,
     score_benchmarks,
@@ -19,12 +15,6 @@ from crowd_sentiment.pipelines.benchmarking.nodes import (
 
 def create_pipeline(**kwargs) -> Pipeline:
     student_inputs = ["student_model", "guarded_benchmark_images", "image_feature_cache", "params:benchmarking"]
-    figures = [  # (node, inputs, 08_reporting figure)
-        (draw_roc_curves, "benchmark_predictions", "benchmark_roc_curves"),
-        (draw_reliability, "benchmark_predictions", "student_reliability"),
-        (draw_accuracy, ["benchmark_metrics", "params:benchmarking"], "benchmark_accuracy"),
-        (draw_example_pictures, "benchmark_predictions", "benchmark_examples"),
-    ]
     return Pipeline(
         [
             Node(
@@ -48,12 +38,11 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="track_benchmark_metrics",
             ),
             Node(
-                draw_confusion_matrices,
-                inputs="benchmark_predictions",
-                outputs="benchmark_confusion_matrix",
-                name="draw_confusion_matrices",
+                draw_benchmark_figures,
+                inputs=["benchmark_predictions", "benchmark_metrics", "params:benchmarking"],
+                outputs="benchmark_figures",
+                name="draw_benchmark_figures",
             ),
-            *[Node(draw, inputs=inputs, outputs=figure, name=draw.__name__) for draw, inputs, figure in figures],
             Node(
                 write_benchmark_report,
                 inputs=["benchmark_metrics", "params:benchmarking", "settings_selection"],

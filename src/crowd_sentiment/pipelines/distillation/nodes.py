@@ -29,12 +29,11 @@ def train_student(
     image_feature_cache: FeatureCache,
     training_checkpoints: CheckpointStore,
     params: DistillationParams,
-) -> tuple[StoredStudent, dict, pd.DataFrame, MetricSeries, StoredStudent]:
+) -> tuple[StoredStudent, dict, pd.DataFrame, StoredStudent]:
     """Distil a student from the manifest's train split, selecting on its validation split.
 
     Returns the stored student (spec + best weights), the full training checkpoint, the
-    per-epoch history as a table and as MLflow series (with images/s and MFU), and the
-    stored student again, for the portable MLflow model. Under ``torchrun`` every process trains its shard (DDP).
+    per-epoch history as a table (with images/s and MFU), and the stored student again, for the portable MLflow model. Under ``torchrun`` every process trains its shard (DDP).
     """
     splits = {name: frame for name, frame in distillation_manifest.groupby("split")}
     missing = {"train", "validation"} - set(splits)
@@ -50,9 +49,14 @@ def train_student(
              len(train), len(val), device, process.rank + 1, process.world)  # fmt: skip
     result = distill_student(train, val, params, device, cache=image_feature_cache, checkpoints=training_checkpoints)
     history = result.fit.history
-    return result.student, result.checkpoint, pd.DataFrame(history), epoch_series(history), result.student
+    return result.student, result.checkpoint, pd.DataFrame(history), result.student
 
 
-def plot_training_curves(training_history: pd.DataFrame) -> Figure:
+def track_training(training_history: pd.DataFrame) -> MetricSeries:
+    """``training_history`` as MLflow series stepped by epoch (or L-BFGS block); empty cells are skipped."""
+    return epoch_series(training_history.to_dict("records"))
+
+
+def draw_training_figures(training_history: pd.DataFrame) -> dict[str, Figure]:
     """The training curves of ``training_history`` (``core.plots.training_curves_figure``)."""
-    return training_curves_figure(training_history)
+    return {"training_curves": training_curves_figure(training_history)}

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from crowd_sentiment.pipelines.distillation.nodes import plot_training_curves, train_student
+from crowd_sentiment.pipelines.distillation.nodes import draw_training_figures, track_training, train_student
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -21,12 +21,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "student_model",
                     "student_checkpoint",
                     "training_history",
-                    "training_metrics",
                     "student_mlflow_model",
                 ],
                 name="train_student",
             ),
-            Node(plot_training_curves, "training_history", "training_curves_plot", name="plot_training_curves"),
+            Node(track_training, "training_history", "training_metrics", name="track_training"),
+            Node(draw_training_figures, "training_history", "training_figures", name="draw_training_figures"),
         ],
         tags="distillation",
     )

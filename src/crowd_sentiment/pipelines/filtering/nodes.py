@@ -113,9 +113,9 @@ def build_distillation_manifest(
     benchmark_images: pd.DataFrame,
     params: FilteringParams,
     benchmarking: BenchmarkingParams,
-) -> tuple[pd.DataFrame, dict, pd.DataFrame, Figure, MetricSeries]:
-    """Training manifest (one row per kept image, with ``split``), the funnel summary, the funnel
-    per class as a table and as a bar plot, and the funnel counts as MLflow metrics.
+) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """Training manifest (one row per kept image, with ``split``), the funnel summary, and the
+    funnel per class as a table (``step, unit, negative, neutral, positive, unlabelled, total``).
 
     The development slice of ``benchmarking.selection`` (when set) is held out like a benchmark."""
     held_out = [int(h, 16) for h in benchmark_images["dhash"].unique()]
@@ -135,4 +135,14 @@ def build_distillation_manifest(
     }
     upstream = provenance(tweet_images) | provenance(tweet_sentiment)  # what ingestion and labelling ran with
     with_provenance(manifest, **upstream, filtering=params.model_dump(mode="json"), funnel=summary)
-    return manifest, summary, table, funnel_figure(table), single_values(funnel_metrics(table))
+    return manifest, summary, table
+
+
+def draw_filtering_figures(filtering_funnel_table: pd.DataFrame) -> dict[str, Figure]:
+    """The funnel as bars: pictures and tweets per class after each step."""
+    return {"filtering_funnel": funnel_figure(filtering_funnel_table)}
+
+
+def track_funnel(filtering_funnel_table: pd.DataFrame) -> MetricSeries:
+    """The funnel counts as MLflow series ``funnel.<unit>.<step>.<class>`` (one value each)."""
+    return single_values(funnel_metrics(filtering_funnel_table))

@@ -4,8 +4,10 @@ from kedro.pipeline import Node, Pipeline
 
 from crowd_sentiment.pipelines.filtering.nodes import (
     build_distillation_manifest,
+    draw_filtering_figures,
     fingerprint_images,
     load_benchmark_images,
+    track_funnel,
 )
 
 
@@ -41,14 +43,15 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:filtering",
                     "params:benchmarking",
                 ],
-                outputs=[
-                    "distillation_manifest",
-                    "filtering_funnel",
-                    "filtering_funnel_table",
-                    "filtering_funnel_plot",
-                    "filtering_metrics",
-                ],
+                outputs=["distillation_manifest", "filtering_funnel", "filtering_funnel_table"],
                 name="build_distillation_manifest",
+            ),
+            Node(track_funnel, "filtering_funnel_table", "filtering_metrics", name="track_funnel"),
+            Node(
+                draw_filtering_figures,
+                inputs="filtering_funnel_table",
+                outputs="filtering_figures",
+                name="draw_filtering_figures",
             ),
         ],
         tags="filtering",

@@ -120,40 +120,46 @@ THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.02), 2)  # confidence thresholds of
 
 def measure_teacher(
     params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
-) -> tuple[pd.DataFrame, MetricSeries, pd.DataFrame, Figure]:
-    """Per tweet set of ``params.evaluation``: the teacher's agreement (table and MLflow series),
-    its reliability and per-class precision-vs-coverage over confidence thresholds (one table),
-    and their figure (a note when no set is configured).
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per tweet set of ``params.evaluation``: the teacher's agreement (one row per set), and its
+    reliability and per-class precision-vs-coverage over confidence thresholds (one table, rows
+    told apart by ``set`` and ``kind``). Both empty when no set is configured.
 
     Human labels here only measure the teacher; they never become training targets.
     """
     teacher = _teacher(params, learned_teacher) if params.evaluation else None
-    rows, reliability, curves = [], {}, {}
+    rows, tables = [], []
     for item in params.evaluation:
         tweets = load_text_set(item.layout, item.root, item.split)
         gold = tweets["label"].to_numpy()
         probs = teacher_probabilities(teacher, tweets["text"].tolist(), gold)
         scores = teacher_agreement(gold, probs)
-        reliability[item.name] = reliability_table(gold, probs)
-        curves[item.name] = precision_coverage(gold, probs, THRESHOLDS)
+        tables.append(reliability_table(gold, probs).assign(set=item.name, kind="reliability"))
+        tables.append(precision_coverage(gold, probs, THRESHOLDS).assign(set=item.name, kind="precision_coverage"))
         rows.append({"set": item.name, "teacher": teacher.name, **scores})
         log.info("teacher %s on %s: macro-recall %.3f, accuracy %.3f, polar accuracy %.3f (n=%d)",
                  teacher.name, item.name, scores["macro_recall"], scores["accuracy"], scores["polar_accuracy"], scores["n"])  # fmt: skip
     table = pd.DataFrame(rows, columns=["set", "teacher"] if not rows else None)
+    calibration = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["set", "kind"])
+    return table, calibration
+
+
+def track_teacher_scores(teacher_agreement: pd.DataFrame) -> MetricSeries:
+    """``teacher_agreement`` as MLflow series ``<set>.<figure>`` (one value each)."""
     series: MetricSeries = {}
-    for row in rows:
-        series |= single_values(
-            {f"{row['set']}.{k}": v for k, v in row.items() if k not in ("set", "teacher")}
-        )
-    calibration = pd.concat(
-        [t.assign(set=name, kind="reliability") for name, t in reliability.items()]
-        + [t.assign(set=name, kind="precision_coverage") for name, t in curves.items()],
-        ignore_index=True,
-    ) if rows else pd.DataFrame(columns=["set", "kind"])  # fmt: skip
-    figure = calibration_figure(reliability, curves)
-    return table, series, calibration, figure
+    for row in teacher_agreement.to_dict("records"):
+        series |= single_values({f"{row['set']}.{k}": v for k, v in row.items() if k not in ("set", "teacher")})
+    return series
 
 
-def draw_label_distribution(tweet_sentiment: pd.DataFrame) -> Figure:
-    """The teacher's argmax labels: tweets per class and teacher."""
-    return label_distribution_figure(label_counts(tweet_sentiment))
+def draw_teacher_figures(tweet_sentiment: pd.DataFrame, teacher_calibration: pd.DataFrame) -> dict[str, Figure]:
+    """The teacher's argmax labels per class, and its calibration figure per evaluation set
+    (a note when no set is configured)."""
+    by_kind = {
+        kind: {name: rows for name, rows in teacher_calibration[teacher_calibration["kind"] == kind].groupby("set", sort=False)}
+        for kind in ("reliability", "precision_coverage")
+    }
+    return {
+        "teacher_label_distribution": label_distribution_figure(label_counts(tweet_sentiment)),
+        "teacher_calibration": calibration_figure(by_kind["reliability"], by_kind["precision_coverage"]),
+    }

@@ -3,10 +3,11 @@
 from kedro.pipeline import Node, Pipeline
 
 from crowd_sentiment.pipelines.teacher_labeling.nodes import (
-    draw_label_distribution,
+    draw_teacher_figures,
     measure_teacher,
     score_tweets,
     teacher_identity,
+    track_teacher_scores,
 )
 
 
@@ -31,17 +32,18 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs=["tweet_sentiment", "teacher_exclusions"],
                 name="score_tweets",
             ),
-            Node(draw_label_distribution, "tweet_sentiment", "teacher_label_distribution", name="draw_label_distribution"),
             Node(
                 measure_teacher,
                 inputs=["params:teacher_labeling", "learned_teacher"],
-                outputs=[
-                    "teacher_agreement",
-                    "teacher_scores",
-                    "teacher_calibration",
-                    "teacher_calibration_plot",
-                ],
+                outputs=["teacher_agreement", "teacher_calibration"],
                 name="measure_teacher",
+            ),
+            Node(track_teacher_scores, "teacher_agreement", "teacher_scores", name="track_teacher_scores"),
+            Node(
+                draw_teacher_figures,
+                inputs=["tweet_sentiment", "teacher_calibration"],
+                outputs="teacher_figures",
+                name="draw_teacher_figures",
             ),
         ],
         tags="teacher_labeling",
