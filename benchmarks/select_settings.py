@@ -52,7 +52,7 @@ from crowd_sentiment.settings import CONFIG_LOADER_ARGS
 GRID_BASE: dict[str, Any] = {
     "student": {"views": "single", "ensemble": []},
     "training": {"decision": "argmax", "positive_share": 0.0, "calibration_temperature": 1.0,
-                 "noise_loss": "none", "shrink_to": "zero"},
+                 "noise_loss": "none", "shrink_to": "zero", "fit_validation": False},
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data/mvsa"

@@ -29,10 +29,23 @@ def _crowd(n: int = 300, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
 def _fit(
     training: TrainingSettings, feature_norm: str = "l2"
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    features, targets = _crowd()
+    """A head fitted on a crowd, with the features and targets it was fitted on (validation rows too by default)."""
+    (features, targets), val = _crowd(), _crowd(60, seed=1)
     head = build_head(8, StudentSpec(feature_norm=feature_norm))
-    fit_head(head, (features, targets), _crowd(60, seed=1), training)
+    fit_head(head, (features, targets), val, training)
+    if training.fit_validation:
+        return head, torch.cat([features, val[0]]), torch.cat([targets, val[1]])
     return head, features, targets
+
+
+def test_fit_validation_fits_frozen_feature_heads_on_the_validation_rows_too():
+    train, val = _crowd(), _crowd(60, seed=1)
+    both = (torch.cat([train[0], val[0]]), torch.cat([train[1], val[1]]))
+    heads = [build_head(8, StudentSpec()) for _ in range(3)]
+    for head, rows, fit_validation in zip(heads, (train, both, train), (True, False, False)):
+        fit_head(head, rows, val, TrainingSettings(head_solver="lbfgs", epochs=2, fit_validation=fit_validation))
+    torch.testing.assert_close(heads[0][-1].weight, heads[1][-1].weight)  # = a fit on every row
+    assert not torch.allclose(heads[0][-1].weight, heads[2][-1].weight, atol=1e-3)
 
 
 def test_the_centroid_head_ranks_by_cosine_to_the_teacher_poles():

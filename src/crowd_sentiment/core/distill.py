@@ -125,13 +125,17 @@ def fit_head(
     *,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> FitResult:
-    """Fit a linear head on frozen features ``(N, F)`` / targets ``(N, 3)`` by ``head_solver`` lbfgs or centroid.
+    """Fit a linear head on frozen features ``(N, F)`` / targets ``(N, 3)`` by ``head_solver`` lbfgs or centroid
+    (on ``train`` and ``val`` together with ``training.fit_validation``).
 
     Then places its binary decision (``training.decision``); ``head`` holds the result.
     """
     solvers = {"lbfgs": fit_linear_head, "centroid": fit_centroid_head}
     if training.head_solver not in solvers:
         raise ValueError(f"fit_head solves lbfgs or centroid heads, not {training.head_solver!r}")
+    if training.fit_validation:  # the split only monitors these solvers: fit on every row
+        train = (torch.cat([train[0], val[0]]), torch.cat([train[1], val[1]]))
+        log.info("head fitted on the training and validation rows (%d); validation figures are in-sample", len(train[0]))
     result = solvers[training.head_solver](head, train, val, training, on_epoch=on_epoch)
     head.load_state_dict(result.best_state)
     place_decision(head, train, training, result)

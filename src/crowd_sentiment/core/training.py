@@ -69,6 +69,9 @@ class TrainingSettings(OptimiserSettings):
     ``calibration_temperature``: the head's logits are divided by it (before ``decision``):
     calibrates probabilities, changes no ranking. Both: frozen-feature heads only (a
     fine-tuned student keeps ``argmax`` and its own logits).
+    ``fit_validation``: frozen-feature heads (lbfgs, centroid) are fitted on the validation rows
+    too, which then only monitor the fit (their history figures are in-sample); neither solver
+    selects anything on them. ``minibatch`` ignores it: it selects its best epoch there.
     ``noise_loss``: lbfgs heads only (the centroid rule has no fitted weights): ``none`` (``loss``), ``gce`` or ``symmetric``
     (``core.heads.noise_aware_loss``: bounded losses against wrong teacher labels).
     ``loss``: ``hard`` = teacher argmax with label smoothing; ``soft`` = T² KL to the teacher.
@@ -84,6 +87,7 @@ class TrainingSettings(OptimiserSettings):
     positive_share: float = Field(0.75, ge=0, lt=1)
     calibration_temperature: float = Field(0.15, gt=0)
     noise_loss: Literal["none", "gce", "symmetric"] = "none"
+    fit_validation: bool = False
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(64, ge=1)
     loss: Literal["hard", "soft"] = "hard"

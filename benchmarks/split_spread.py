@@ -1,0 +1,81 @@
+"""How much one train/validation split moves the zero-shot figures, and what fitting the head on every row does.
+
+    .venv/bin/python benchmarks/split_spread.py [--splits 5]     # after make mvsa
+
+Reads the MVSA environment's own training manifest (``data/mvsa``, from ``kedro run --env
+mvsa``) and cached features. With the default distillation settings, the head is fitted on
+the manifest's split and on ``--splits`` re-drawn ones (20 % of the split groups, i.e. of the
+near-duplicate clusters, to validation; seeds 1…), each on its training rows only; then once
+on every row (``training.fit_validation``). Each fit is scored on the development slice of
+``benchmarking.selection`` (human image labels) and, reported beside, on the MVSA benchmark.
+Prints one row per fit and the mean and standard deviation of the training-rows fits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from kedro.config import OmegaConfigLoader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from select_settings import DATA, ROOT, evaluate, features_by_id  # noqa: E402
+
+from crowd_sentiment.core.feature_cache import FeatureCache  # noqa: E402
+from crowd_sentiment.core.image_sets import ImageSet  # noqa: E402
+from crowd_sentiment.core.settings_selection import binary_scores, crowd_of, draw_dev_slice  # noqa: E402
+from crowd_sentiment.params import BenchmarkingParams, DistillationParams  # noqa: E402
+from crowd_sentiment.settings import CONFIG_LOADER_ARGS  # noqa: E402
+
+VALIDATION_SHARE = 0.2
+
+
+def redrawn(manifest: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """``manifest`` with ``VALIDATION_SHARE`` of its split groups (seeded) as validation, the rest as train."""
+    groups = manifest["split_group"].unique()
+    chosen = np.random.default_rng(seed).choice(groups, size=round(VALIDATION_SHARE * len(groups)), replace=False)
+    return manifest.assign(split=np.where(manifest["split_group"].isin(chosen), "validation", "train"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--splits", type=int, default=5, help="re-drawn splits beside the manifest's own")
+    args = parser.parse_args()
+    params = OmegaConfigLoader(str(ROOT / "conf"), env="mvsa", **CONFIG_LOADER_ARGS)["parameters"]
+    selection = BenchmarkingParams.model_validate(params["benchmarking"]).selection
+    manifest_path = DATA / "05_model_input/distillation_manifest.parquet"
+    if selection is None or not manifest_path.is_file():
+        sys.exit(f"needs benchmarking.selection (conf/mvsa) and {manifest_path}: run `make mvsa` first")
+    manifest = pd.read_parquet(manifest_path)
+    pictures = pd.read_parquet(DATA / "02_intermediate/tweet_images.parquet")
+    dev = draw_dev_slice(crowd_of(pictures, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
+    bench = pd.read_parquet(DATA / "03_primary/benchmark_images.parquet").query("benchmark == 'mvsa'")
+    store = DATA / "02_intermediate/tweet_image_store"
+    images = ImageSet.of(
+        [*manifest["image_id"], *dev["image_id"], *bench["image_id"]],
+        [*(str(store / p) for p in manifest["path"]), *(str(store / p) for p in dev["path"]), *bench["path"]],
+    )
+    settings = DistillationParams.model_validate(params["distillation"])
+    vectors = features_by_id(settings, images, FeatureCache(DATA / "04_feature/image_feature_cache"), {})
+    fits = [("manifest split", manifest, False)]
+    fits += [(f"re-drawn split {seed}", redrawn(manifest, seed), False) for seed in range(1, args.splits + 1)]
+    fits.append(("every row (fit_validation)", manifest, True))
+    rows = []
+    for name, frame, every_row in fits:
+        fitted = settings.model_copy(update={"training": settings.training.model_copy(update={"fit_validation": every_row})})
+        _, (dev_probs, bench_probs) = evaluate(fitted, vectors, frame, [dev["image_id"], bench["image_id"]])
+        scores = {f"dev_{k}": v for k, v in binary_scores(dev["gold"].to_numpy(), dev_probs).items()}
+        scores |= {f"mvsa_{k}": v for k, v in binary_scores(bench["label"].to_numpy(), bench_probs).items()}
+        rows.append({"fit": name, "rows_fitted": len(frame) if every_row else int((frame["split"] == "train").sum())} | scores)
+        print(f"  {name}: dev AUC {scores['dev_auc']:.3f}, MVSA AUC {scores['mvsa_auc']:.3f}", flush=True)
+    table = pd.DataFrame(rows).set_index("fit")[["rows_fitted", "dev_auc", "dev_macro_f1", "mvsa_auc", "mvsa_accuracy"]]
+    print(table.round(3).to_string())
+    spread = table.iloc[:-1].agg(["mean", "std"]).round(4)
+    print("training-rows fits:", spread.to_dict())
+
+
+if __name__ == "__main__":
+    main()
