@@ -55,7 +55,7 @@ device-check:  ## on a CUDA machine: ViT-B/16 bf16 training (eager, compiled), f
 bench-teacher: $(STAMP)  ## teacher tweets/s: per-tweet loop vs batched MiniLM (ratio), VADER per core; RoBERTa-base bf16 on CUDA
 	$(BIN)/python benchmarks/bench_teacher.py
 
-bench-learned-teacher: $(STAMP)  ## the learned teacher's default fit on 80 % of MVSA-Multiple: held-out macro-recall per (VADER weight, prior correction), fit time
+bench-learned-teacher: $(STAMP)  ## the learned teacher's default 5-fold choice on MVSA-Multiple: pooled out-of-fold macro-recall at the chosen (VADER weight, prior correction), its spread over folds, fit time
 	$(BIN)/python benchmarks/learned_teacher_cv.py
 
 bench-ingestion: $(STAMP)  ## pictures/s of validate+resize+store vs a naive PIL loop; JSON-lines tweets/s; a 200,000-tweet dump end to end

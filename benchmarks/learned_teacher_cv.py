@@ -1,9 +1,10 @@
-"""Choose the learned teacher's settings on a held-out part of its *training* set (MVSA-Multiple).
+"""Choose the learned teacher's settings by stratified k-fold on its *training* set (MVSA-Multiple).
 
-Each variant fits on a seeded, stratified 80 % of MVSA-Multiple and predicts the other 20 %;
-the script prints, per variant, the held-out macro-recall against the annotators' majority at
-the best (VADER fusion weight, prior correction) pair and the fusion-free best. TweetEval is
-never touched here. The frozen lower layers run once for all variants of the same depth.
+Each variant runs the pipeline's k-fold choice (``--folds``, default 5): every fold is predicted by
+a fit on the other folds, and the script prints, per variant, the pooled out-of-fold macro-recall
+against the annotators' majority at the chosen (VADER fusion weight, prior correction) pair, its
+standard deviation over folds, and the fusion-free best. TweetEval is never touched here. The
+frozen lower layers run once for all folds and variants of the same depth.
 
     .venv/bin/python benchmarks/learned_teacher_cv.py --set epochs=3 \
         --variant '{"train_layers": 2}' --variant '{"train_layers": 2, "label_smoothing": 0.1}'
@@ -28,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     shared = os.environ.get("CROWD_SENTIMENT_SHARED_DATA", "../shared/data")
     parser.add_argument("--root", default=os.path.join(shared, "mvsa_multiple_text"))
+    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--set", action="append", default=[], help="setting=JSON value for every variant")
     parser.add_argument("--variant", action="append", default=[], help="JSON object of settings; repeatable")
     args = parser.parse_args()
@@ -38,7 +40,7 @@ def main() -> None:
     for variant in [json.loads(v) for v in args.variant] or [{}]:
         model = LearnedTeacherSettings(**{**common, **variant})
         stored, table = train_teacher(
-            labels, TeacherTrainingSettings(data_root=args.root, model=model), cache=cache
+            labels, TeacherTrainingSettings(data_root=args.root, folds=args.folds, model=model), cache=cache
         )
         plain = table[table["vader_weight"] == 0]
         best = table[table["chosen"]].iloc[0]
@@ -46,10 +48,11 @@ def main() -> None:
             json.dumps(
                 {
                     "variant": variant,
-                    "holdout_macro_recall": round(float(best["macro_recall"]), 4),
+                    "cv_macro_recall": round(float(best["macro_recall"]), 4),
+                    "cv_macro_recall_fold_std": round(float(best["macro_recall_fold_std"]), 4),
                     "vader_weight": float(best["vader_weight"]),
                     "prior_correction": float(best["prior_correction"]),
-                    "holdout_macro_recall_without_fusion": round(float(plain["macro_recall"].max()), 4),
+                    "cv_macro_recall_without_fusion": round(float(plain["macro_recall"].max()), 4),
                     "n_train": stored["n_train"],
                     "fit_s": round(stored["fit_seconds"], 1),
                 }

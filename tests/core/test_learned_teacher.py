@@ -13,6 +13,7 @@ from crowd_sentiment.core.learned_teacher import (
     annotator_targets,
     cap_per_class,
     choice_table,
+    fold_ids,
     stored_identity,
     train_teacher,
 )
@@ -81,7 +82,7 @@ def test_prior_correction_lifts_the_rare_class():
 def trained(tmp_path_factory):
     model = LearnedTeacherSettings(encoder=tiny_bert(tmp_path_factory.mktemp("bert")), train_layers=1, max_per_class=None,
                                    batch_size=8, epochs=2, head_lr=0.05)  # fmt: skip
-    return train_teacher(_labels(), TeacherTrainingSettings(data_root="unused", holdout=0.25, model=model))
+    return train_teacher(_labels(), TeacherTrainingSettings(data_root="unused", folds=3, model=model))
 
 
 def test_train_choose_and_predict_round_trip(trained):
@@ -90,6 +91,8 @@ def test_train_choose_and_predict_round_trip(trained):
         table["chosen"].sum() == 1
         and stored["settings"]["prior_correction"] in table["prior_correction"].tolist()
     )
+    assert stored["n_train"] == len(_labels())  # the stored teacher is refitted on every row
+    assert (table["macro_recall_fold_std"] >= 0).all()
     assert set(stored["state"]) >= {"head.weight", "encoder.encoder.layer.1.output.dense.weight"}
     assert not any(".layer.0." in name for name in stored["state"])  # lower layers stay pretrained
     teacher = LearnedTeacher(stored, device="cpu")
@@ -115,14 +118,35 @@ def test_the_cached_lower_layers_give_the_full_forward(trained):
     np.testing.assert_allclose(cached, teacher.logits(TEXTS), atol=1e-5)
 
 
+def test_folds_partition_the_rows_stratified_by_majority():
+    labels = _labels(10)  # 60 rows: majority positive 20, neutral 20, negative 10, none 10
+    fold = fold_ids(labels, 5, seed=1)
+    majority, has_majority = annotator_targets(labels, "majority")
+    strata = np.where(has_majority, majority.argmax(1), 3)
+    counts = [np.bincount(fold[strata == s], minlength=5).tolist() for s in range(4)]
+    assert counts == [[2] * 5, [4] * 5, [4] * 5, [2] * 5]
+    assert not np.array_equal(fold, fold_ids(labels, 5, seed=2))
+
+
+def test_the_choice_scores_pooled_out_of_fold_logits_with_each_folds_prior():
+    gold = np.array([0, 1, 1, 0, 1, 1])
+    logits = np.array([[0.5, 1, -9], [0, 3, -9], [0, 3, -9], [0, 1, -9], [0, 1, -9], [0, 1, -9]])
+    priors = np.log([[0.1, 0.8, 0.1], [0.5, 0.4, 0.1]])  # the fold-0 model saw few class 0
+    fold = np.repeat([0, 1], 3)
+    table = choice_table(logits, np.zeros((6, 3)), priors[fold], gold, [0.0], [0.0, 1.0], fold=fold)
+    # tau = 1 finds fold 0's class 0 (its prior is small) and not fold 1's: per fold 1.0 and 0.5
+    assert table["macro_recall"].tolist() == [0.5, 0.75]
+    assert table["macro_recall_fold_std"].tolist() == [0.0, 0.25]
+    one_prior = choice_table(logits, np.zeros((6, 3)), priors[1], gold, [0.0], [0.0, 1.0])
+    assert one_prior["macro_recall"].tolist() == [0.5, 0.5]
+
+
 def test_vader_fusion_and_dropped_disagreements():
-    from crowd_sentiment.core.learned_teacher import fused_logits, training_rows
+    from crowd_sentiment.core.learned_teacher import fused_logits, trainable_rows
 
     logits = np.zeros((2, 3))
     fused = fused_logits(logits, ["I love it", "I hate it"], 1.0)
     assert fused.argmax(1).tolist() == [2, 0] and fused_logits(logits, ["x", "y"], 0.0) is not None
     labels = pd.DataFrame({"text": ["a", "b"], "text_1": ["positive", "positive"], "text_2": ["neutral", "positive"],
                            "text_3": ["negative", "positive"]})  # fmt: skip
-    model = LearnedTeacherSettings(drop_disagreement=True)
-    train, held = training_rows(labels, TeacherTrainingSettings(data_root="-", holdout=0.01, model=model))
-    assert train.tolist() == [1] and held.tolist() == []
+    assert trainable_rows(labels, LearnedTeacherSettings(drop_disagreement=True)).tolist() == [False, True]

@@ -10,13 +10,14 @@ from crowd_sentiment.tracking import MetricSeries, single_values
 
 
 def fit_learned_teacher(params: TeacherTrainingSettings) -> tuple[dict, pd.DataFrame, MetricSeries]:
-    """The stored learned teacher, the held-out table of (VADER weight, prior correction), and its figures."""
+    """The stored learned teacher, the k-fold table of (VADER weight, prior correction), and its figures."""
     stored, table = train_teacher(load_annotated_tweets(params.data_root), params)
     chosen = table[table["chosen"]].iloc[0]
     metrics = single_values(
         {
-            "holdout.macro_recall": float(chosen["macro_recall"]),
-            "holdout.accuracy": float(chosen["accuracy"]),
+            "cv.macro_recall": float(chosen["macro_recall"]),
+            "cv.macro_recall_fold_std": float(chosen["macro_recall_fold_std"]),
+            "cv.accuracy": float(chosen["accuracy"]),
             "prior_correction": float(chosen["prior_correction"]),
             "vader_weight": float(chosen["vader_weight"]),
             "n_train": float(stored["n_train"]),
