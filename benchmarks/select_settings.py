@@ -80,6 +80,15 @@ def features_by_id(settings: DistillationParams, images: ImageSet, cache: Featur
     return store[key]
 
 
+def scored_images(train_rows: pd.DataFrame, dev: pd.DataFrame, bench: pd.DataFrame) -> ImageSet:
+    """The pictures of the training rows, the development slice and the benchmark, in that order (ids and paths)."""
+    store = DATA / "02_intermediate/tweet_image_store"
+    return ImageSet.of(
+        [*train_rows["image_id"], *dev["image_id"], *bench["image_id"]],
+        [*(str(store / p) for p in train_rows["path"]), *(str(store / p) for p in dev["path"]), *bench["path"]],
+    )
+
+
 def default_manifest(
     params: dict, pictures: pd.DataFrame, benchmark: pd.DataFrame, selection: SelectionSettings
 ) -> pd.DataFrame:
@@ -171,17 +180,12 @@ def main() -> int:
     tweets_path = DATA / "02_intermediate/tweets.parquet"
     if not tweets_path.is_file():
         sys.exit(f"{tweets_path} is missing: run `make mvsa` first")
-    store_root = DATA / "02_intermediate/tweet_image_store"
     pictures = pd.read_parquet(DATA / "02_intermediate/tweet_images.parquet")
     dev = draw_dev_slice(crowd_of(pictures, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
     bench = pd.read_parquet(DATA / "03_primary/benchmark_images.parquet")
     train_rows = default_manifest(params, pictures, bench, selection)
     bench = bench.query("benchmark == 'mvsa'")
-    everything = ImageSet.of(
-        [*train_rows["image_id"], *dev["image_id"], *bench["image_id"]],
-        [*(str(store_root / p) for p in train_rows["path"]), *(str(store_root / p) for p in dev["path"]),
-         *bench["path"]],
-    )  # fmt: skip
+    everything = scored_images(train_rows, dev, bench)
     print(
         f"development slice: {selection.size} crowd pictures (seed {selection.seed}), {len(dev)} polar "
         f"(human positive share {dev['gold'].mean():.3f}); training rows {len(train_rows)} "

@@ -22,10 +22,9 @@ import pandas as pd
 from kedro.config import OmegaConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from select_settings import DATA, ROOT, evaluate, features_by_id  # noqa: E402
+from select_settings import DATA, ROOT, evaluate, features_by_id, scored_images  # noqa: E402
 
 from crowd_sentiment.core.feature_cache import FeatureCache  # noqa: E402
-from crowd_sentiment.core.image_sets import ImageSet  # noqa: E402
 from crowd_sentiment.core.settings_selection import binary_scores, crowd_of, draw_dev_slice  # noqa: E402
 from crowd_sentiment.params import BenchmarkingParams, DistillationParams  # noqa: E402
 from crowd_sentiment.settings import CONFIG_LOADER_ARGS  # noqa: E402
@@ -53,11 +52,7 @@ def main() -> None:
     pictures = pd.read_parquet(DATA / "02_intermediate/tweet_images.parquet")
     dev = draw_dev_slice(crowd_of(pictures, selection), pd.read_csv(selection.labels), selection.size, selection.seed)
     bench = pd.read_parquet(DATA / "03_primary/benchmark_images.parquet").query("benchmark == 'mvsa'")
-    store = DATA / "02_intermediate/tweet_image_store"
-    images = ImageSet.of(
-        [*manifest["image_id"], *dev["image_id"], *bench["image_id"]],
-        [*(str(store / p) for p in manifest["path"]), *(str(store / p) for p in dev["path"]), *bench["path"]],
-    )
+    images = scored_images(manifest, dev, bench)
     settings = DistillationParams.model_validate(params["distillation"])
     vectors = features_by_id(settings, images, FeatureCache(DATA / "04_feature/image_feature_cache"), {})
     fits = [("manifest split", manifest, False)]

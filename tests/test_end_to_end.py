@@ -43,6 +43,8 @@ FIGURES = [  # 08_reporting pictures, each also an MLflow artifact
     "benchmark_accuracy.png",
     "benchmark_examples.png",
     "teacher_label_distribution.png",
+    "teacher_calibration.png",
+    "filtering_funnel.png",
 ]
 
 OUTBOUND: list[str] = []  # every non-loopback connection or name lookup tried during the runs

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 MetricSeries = dict[str, list[dict[str, float]]]
 
@@ -14,6 +14,16 @@ def single_values(values: Mapping[str, object]) -> MetricSeries:
     for name, value in values.items():
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             series[name] = [{"step": 0, "value": float(value)}]
+    return series
+
+
+def row_values(table: Iterable[Mapping[str, object]], keys: Sequence[str], columns: Sequence[str] | None = None) -> MetricSeries:
+    """:func:`single_values` of each row's ``columns`` (default: all but ``keys``), named ``<key values>.<column>``."""
+    series: MetricSeries = {}
+    for row in table:
+        prefix = ".".join(str(row[key]) for key in keys)
+        names = [c for c in (columns or row) if c in row and c not in keys]
+        series |= single_values({f"{prefix}.{name}": row[name] for name in names})
     return series
 
 

@@ -142,11 +142,11 @@ def test_the_choice_scores_pooled_out_of_fold_logits_with_each_folds_prior():
 
 
 def test_vader_fusion_and_dropped_disagreements():
-    from crowd_sentiment.core.learned_teacher import fused_logits, trainable_rows
+    from crowd_sentiment.core.learned_teacher import fused_logits, trainable_rows, vader_features
 
     logits = np.zeros((2, 3))
-    fused = fused_logits(logits, ["I love it", "I hate it"], 1.0)
-    assert fused.argmax(1).tolist() == [2, 0] and fused_logits(logits, ["x", "y"], 0.0) is not None
+    fused = fused_logits(logits, vader_features(["I love it", "I hate it"]), 1.0)
+    assert fused.argmax(1).tolist() == [2, 0] and fused_logits(logits, None, 0.0) is not None
     labels = pd.DataFrame({"text": ["a", "b"], "text_1": ["positive", "positive"], "text_2": ["neutral", "positive"],
                            "text_3": ["negative", "positive"]})  # fmt: skip
     assert trainable_rows(labels, LearnedTeacherSettings(drop_disagreement=True)).tolist() == [False, True]

@@ -13,6 +13,7 @@ the fit runs only the top ``train_layers`` on their cached token states.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
@@ -117,11 +118,22 @@ def cap_per_class(targets: np.ndarray, cap: int | None, seed: int) -> np.ndarray
     return np.sort(np.concatenate(chosen))
 
 
+@functools.lru_cache(maxsize=1)
+def _vader() -> VaderTeacher:
+    """VADER at its default settings; its lexicon loads once per process."""
+    return VaderTeacher()
+
+
 def vader_features(texts: Sequence[str]) -> np.ndarray:
-    """VADER's ``(neg, neu, pos, compound)`` per text, shape ``(N, 4)``."""
-    analyzer = VaderTeacher()._analyzer
+    """VADER's ``(neg, neu, pos, compound)`` per text, shape ``(N, 4)`` (float64; the head takes float32)."""
+    analyzer = _vader()._analyzer
     scores = [analyzer.polarity_scores(t) for t in texts]
-    return np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores], dtype=np.float32)
+    return np.array([[s["neg"], s["neu"], s["pos"], s["compound"]] for s in scores], dtype=np.float64)
+
+
+def vader_log_proba(features: np.ndarray) -> np.ndarray:
+    """``log p_vader`` ``(N, 3)`` from :func:`vader_features` ``(N, 4)`` (VADER at its default settings)."""
+    return np.log(_vader().probabilities(features[:, 3]))
 
 
 class MeanPoolClassifier(nn.Module):
@@ -313,13 +325,13 @@ def stored_identity(stored: dict) -> dict[str, str]:
     }
 
 
-def fused_logits(logits: np.ndarray, texts: Sequence[str], vader_weight: float) -> np.ndarray:
-    """``logits + vader_weight · log p_vader`` ``(N, 3)``: late fusion with VADER's probabilities
-    (:class:`~crowd_sentiment.core.teachers.VaderTeacher` at its default settings)."""
+def fused_logits(logits: np.ndarray, features: np.ndarray | None, vader_weight: float) -> np.ndarray:
+    """``logits + vader_weight · log p_vader`` ``(N, 3)``: late fusion with VADER's probabilities,
+    from the texts' :func:`vader_features` ``(N, 4)`` (not needed at weight 0)."""
     logits = np.asarray(logits, dtype=np.float64)
     if vader_weight == 0:
         return logits
-    return logits + vader_weight * np.log(VaderTeacher().predict_proba(list(texts)))
+    return logits + vader_weight * vader_log_proba(features)
 
 
 class LearnedTeacher:
@@ -349,10 +361,14 @@ class LearnedTeacher:
         self.progress = progress
         self.name = stored_identity(stored)["teacher"]
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Head logits ``(N, 3)``, before the VADER fusion and the prior correction."""
+    def logits(self, texts: Sequence[str], features: np.ndarray | None = None) -> np.ndarray:
+        """Head logits ``(N, 3)``, before the VADER fusion and the prior correction; ``features``:
+        the texts' :func:`vader_features` when already computed."""
         texts = list(texts)
-        extra = torch.from_numpy(vader_features(texts)) if self.settings.vader_features else None
+        extra = None
+        if self.settings.vader_features:
+            features = vader_features(texts) if features is None else features
+            extra = torch.from_numpy(features.astype(np.float32))
 
         def forward(batch: dict[str, torch.Tensor], rows: np.ndarray) -> torch.Tensor:
             return self.model(batch, None if extra is None else extra[rows].to(self.device))
@@ -369,8 +385,10 @@ class LearnedTeacher:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        logits = fused_logits(self.logits(texts), texts, self.settings.vader_weight)
-        return softmax(logits - self.settings.prior_correction * self.log_prior)
+        settings = self.settings
+        features = vader_features(texts) if settings.vader_features or settings.vader_weight else None
+        logits = fused_logits(self.logits(texts, features), features, settings.vader_weight)
+        return softmax(logits - settings.prior_correction * self.log_prior)
 
 
 class TeacherTrainingSettings(Settings):
@@ -507,7 +525,8 @@ def train_teacher(
         )
         states.update(zip(missing, computed))
     log.info("frozen states of %d texts in %.0f s", len(states), time.perf_counter() - start)
-    extra = vader_features(texts) if model_settings.vader_features else None
+    features = vader_features(texts)  # the head's extra input and the fusion's p_vader
+    extra = features.astype(np.float32) if model_settings.vader_features else None
     logits = np.zeros((len(texts), len(SENTIMENTS)))
     log_prior = np.zeros_like(logits)
     for k in range(settings.folds):
@@ -526,7 +545,7 @@ def train_teacher(
     rows = np.flatnonzero(scored)
     table = choice_table(
         logits[rows],
-        np.log(VaderTeacher().predict_proba([texts[i] for i in rows])),
+        vader_log_proba(features[rows]),
         log_prior[rows],
         majority[rows].argmax(1),
         settings.vader_weights,

@@ -165,9 +165,12 @@ class PortableStudent:
 
     def _features(self, backbone: nn.Module, views: list[dict], pictures: list[Image.Image]) -> Tensor:
         """One backbone's features ``(B, F)``: the mean over its views."""
-        outputs = []
+        outputs, framings = [], {}  # a framing and its mirror share one framed batch
         for view in views:
-            framed = np.stack([frame_picture(p, view["preprocessing"]) for p in pictures])
+            key = repr(sorted(view["preprocessing"].items()))
+            if key not in framings:
+                framings[key] = np.stack([frame_picture(p, view["preprocessing"]) for p in pictures])
+            framed = framings[key]
             if view["flip"]:
                 framed = np.ascontiguousarray(framed[:, :, ::-1])
             outputs.append(backbone(normalise(framed, view["preprocessing"])))

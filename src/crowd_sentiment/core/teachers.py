@@ -67,8 +67,10 @@ class VaderTeacher:
         return np.array([self._analyzer.polarity_scores(t)["compound"] for t in texts], dtype=np.float64)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.probabilities(self.compound(texts))
+
+    def probabilities(self, compound: np.ndarray) -> np.ndarray:
+        """Probabilities ``(N, 3)`` from compound scores ``(N,)`` at this teacher's settings."""
         return compound_to_probabilities(
-            self.compound(texts),
-            neutral_width=self.settings.neutral_width,
-            uniform_mix=self.settings.uniform_mix,
+            compound, neutral_width=self.settings.neutral_width, uniform_mix=self.settings.uniform_mix
         )

@@ -37,7 +37,7 @@ from crowd_sentiment.core.settings_selection import selection_table_markdown
 from crowd_sentiment.core.stored_student import StoredStudent
 from crowd_sentiment.core.training import resolve_device
 from crowd_sentiment.params import BenchmarkingParams
-from crowd_sentiment.tracking import MetricSeries, single_values
+from crowd_sentiment.tracking import MetricSeries, row_values
 
 log = logging.getLogger(__name__)
 KFOLD_COLUMNS = ["benchmark", "subset", "start", *FOLD_COLUMNS]
@@ -123,11 +123,7 @@ def score_benchmarks(benchmark_predictions: pd.DataFrame, kfold_results: pd.Data
 
 def track_benchmark_metrics(benchmark_metrics: pd.DataFrame) -> MetricSeries:
     """The headline metrics as MLflow series ``<benchmark>.<subset>.<protocol>.<metric>``."""
-    series: MetricSeries = {}
-    for row in benchmark_metrics.to_dict("records"):
-        prefix = f"{row['benchmark']}.{row['subset']}.{row['protocol']}"
-        series |= single_values({f"{prefix}.{key}": row[key] for key in TRACKED_METRICS if key in row})
-    return series
+    return row_values(benchmark_metrics.to_dict("records"), ["benchmark", "subset", "protocol"], TRACKED_METRICS)
 
 
 def draw_confusion_matrices(benchmark_predictions: pd.DataFrame) -> Figure:

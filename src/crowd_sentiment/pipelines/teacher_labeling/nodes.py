@@ -28,7 +28,7 @@ from crowd_sentiment.core.teacher_scoring import (
 from crowd_sentiment.core.teachers import TextTeacher, VaderTeacher
 from crowd_sentiment.core.text_sets import load_text_set
 from crowd_sentiment.params import TeacherLabelingParams
-from crowd_sentiment.tracking import MetricSeries, single_values
+from crowd_sentiment.tracking import MetricSeries, row_values
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +145,8 @@ def measure_teacher(
 
 
 def track_teacher_scores(teacher_agreement: pd.DataFrame) -> MetricSeries:
-    """``teacher_agreement`` as MLflow series ``<set>.<figure>`` (one value each)."""
-    series: MetricSeries = {}
-    for row in teacher_agreement.to_dict("records"):
-        series |= single_values({f"{row['set']}.{k}": v for k, v in row.items() if k not in ("set", "teacher")})
-    return series
+    """``teacher_agreement`` as MLflow series ``<set>.<figure>`` (one value each; the teacher's name is no number)."""
+    return row_values(teacher_agreement.to_dict("records"), ["set"])
 
 
 def draw_teacher_figures(tweet_sentiment: pd.DataFrame, teacher_calibration: pd.DataFrame) -> dict[str, Figure]:
