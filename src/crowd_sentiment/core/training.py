@@ -85,7 +85,7 @@ class TrainingSettings(OptimiserSettings):
     shrink_to: Literal["zero", "centroid"] = "zero"
     decision: Literal["argmax", "prior"] = "prior"
     positive_share: float = Field(0.75, ge=0, lt=1)
-    calibration_temperature: float = Field(0.15, gt=0)
+    calibration_temperature: float = Field(0.18, gt=0)
     noise_loss: Literal["none", "gce", "symmetric"] = "none"
     fit_validation: bool = False
     epochs: int = Field(20, ge=1)
