@@ -62,6 +62,16 @@ def test_a_stored_student_round_trips_through_its_file(tmp_path):
         torch.testing.assert_close(loaded.build()(x), stored.build()(x))
 
 
+def test_a_student_stored_before_levels_existed_loads_with_pooled_features_only(tmp_path):
+    stored = _stored(levels=0)
+    state = stored.to_state()
+    del state["spec"]["levels"]  # the spec of a file written before student.levels
+    torch.save(state, tmp_path / "old.pt")
+    loaded = StoredStudent.load(tmp_path / "old.pt")
+    assert loaded.spec.levels == 0 and loaded.spec == stored.spec
+    assert loaded.build().head[-1].in_features == 256
+
+
 def test_loading_a_missing_or_foreign_file_names_the_problem(tmp_path):
     import pytest
 

@@ -49,7 +49,8 @@ class StoredStudent:
         missing = sorted({"spec", "state_dict", "best_epoch"} - set(state))
         if missing:
             raise ValueError(f"not a stored student: missing {missing} (found {sorted(state)})")
-        return cls(StudentSpec.model_validate(state["spec"]), state["state_dict"], int(state["best_epoch"]))
+        spec = {"levels": 0} | dict(state["spec"])  # stored before student.levels existed: pooled features only
+        return cls(StudentSpec.model_validate(spec), state["state_dict"], int(state["best_epoch"]))
 
     def save(self, path: str | Path) -> None:
         """Write with ``torch.save``, atomically (temp file, then rename)."""
