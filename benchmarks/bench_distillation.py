@@ -61,13 +61,17 @@ def _old_features(backbone, spec: StudentSpec, images: ImageSet, batch_size: int
 
 
 def features(n: int, rounds: int, batch_size: int) -> None:
-    images, spec = _images(n), StudentSpec()
+    images, spec = _images(n), StudentSpec(levels=0)  # old and new: the same pooled features
     backbone = build_student(spec).backbone
+    levels = StudentSpec().levels
     paths = {
         "old": lambda: _old_features(backbone, spec, images, batch_size),
         "new": lambda: cached_features(backbone, spec, images, CPU, cache=None, batch_size=batch_size),
+        "levels": lambda: cached_features(
+            backbone, spec.model_copy(update={"levels": levels}), images, CPU, cache=None, batch_size=batch_size
+        ),
     }
-    best, outputs = {"old": 0.0, "new": 0.0}, {}
+    best, outputs = dict.fromkeys(paths, 0.0), {}
     for _ in range(rounds):
         for name, run in paths.items():
             started = time.perf_counter()
@@ -79,20 +83,23 @@ def features(n: int, rounds: int, batch_size: int) -> None:
     print(f"  old path  {best['old']:7.1f} images/s")
     print(f"  new path  {best['new']:7.1f} images/s")
     print(f"  ratio     {best['new'] / best['old']:7.2f} x   (max |feature difference| {diff:.2e})")
+    print(f"  new path with the default student.levels {levels} ({outputs['levels'].shape[1]} features): "
+          f"{best['levels']:7.1f} images/s")  # fmt: skip
 
 
 def training(n: int) -> None:
     runtime = RuntimeSettings()
-    # the paper's head (Dense(32, GELU) -> Dense(3)) on frozen Lite0 features (1,280-d), minibatch RAdam
+    # the paper's head (Dense(32, GELU) -> Dense(3)) on frozen Lite0 features (the default levels' width), minibatch RAdam
     spec = StudentSpec(head_hidden=32, weights="none")
-    head = build_student(spec).head
-    features_, targets = torch.randn(4096, 1280), torch.softmax(torch.randn(4096, 3), 1)
+    student = build_student(spec)
+    head, width = student.head, student.num_features
+    features_, targets = torch.randn(4096, width), torch.softmax(torch.randn(4096, 3), 1)
     data = TensorDataset(features_, targets)
     train = DataLoader(data, batch_size=64, sampler=EpochSampler(len(data), seed=0))
     settings = TrainingSettings(head_solver="minibatch", epochs=3)
     result = fit(head, train, DataLoader(data, batch_size=1024), settings, CPU, runtime=runtime)
     rate = max(row["images_per_second"] for row in result.history)
-    print(f"training, frozen-feature path (head 1280->32->3, batch 64, 4,096 vectors): {rate:9.0f} images/s")
+    print(f"training, frozen-feature path (head {width}->32->3, batch 64, 4,096 vectors): {rate:9.0f} images/s")
     # full fine-tuning of EfficientNet-Lite0 on augmented pictures, batch 16
     images, spec = _images(n), StudentSpec()
     student = build_student(spec)

@@ -1,8 +1,11 @@
 """Cosine k-nearest-neighbour matches on feature vectors."""
 
 import numpy as np
+from PIL import Image
 
-from crowd_sentiment.core.embedding_search import cosine_matches, normalised
+from crowd_sentiment.core.embedding_search import backbone_features, cosine_matches, normalised
+from crowd_sentiment.core.image_sets import ImageSet
+from crowd_sentiment.core.students import StudentSpec
 
 
 def test_normalised_rows_have_unit_length_and_zero_rows_stay_zero():
@@ -29,3 +32,13 @@ def test_queries_against_references():
     queries = np.vstack([references[[4, 9]] + 0.001, rng.normal(size=(5, 8))])
     q, r = cosine_matches(queries, references, min_cosine=0.99, neighbours=1)
     assert list(zip(q.tolist(), r.tolist())) == [(0, 4), (1, 9)]
+
+
+def test_the_guard_compares_the_last_layers_pooled_features_whatever_the_students_levels(tmp_path):
+    paths = []
+    for k in range(2):
+        paths.append(tmp_path / f"{k}.png")
+        Image.new("RGB", (24, 24), (40 * k, 90, 160)).save(paths[-1])
+    spec = StudentSpec(arch="test_efficientnet", weights="none", image_size=32, levels=3)
+    features = backbone_features(spec, ImageSet.of(["a", "b"], paths), None, batch_size=2)
+    assert features.shape == (2, 256)  # test_efficientnet's pooled width, no stage statistics

@@ -79,12 +79,17 @@ def cosine_matches(
 def backbone_features(
     spec: StudentSpec, images: ImageSet, cache: FeatureCache | None, *, batch_size: int
 ) -> np.ndarray:
-    """Pooled features ``(N, F)`` float32 of ``images`` from the student's frozen backbone (cached, CPU)."""
+    """Pooled features ``(N, F)`` float32 of ``images`` from the student's frozen backbone (cached, CPU).
+
+    Always the last layer's pooled features (``levels`` 0), whatever ``spec.levels``: the near-duplicate
+    threshold ``min_cosine`` is measured on them (``make bench-filtering``).
+    """
     import torch
 
     from crowd_sentiment.core.feature_cache import cached_features
     from crowd_sentiment.core.students import build_student
 
+    spec = spec.model_copy(update={"levels": 0})
     backbone = build_student(spec).backbone.eval()
     with torch.no_grad():
         features = cached_features(
