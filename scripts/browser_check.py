@@ -205,17 +205,19 @@ def check_mlflow_pages(browser: str, base: str, experiment: str, runs: list[dict
     browse(browser, compare_url, images / "mlflow_compare.png", size="1800,1000")
 
 
-def opening_zoom(browser: str, url: str, tries: int = 5) -> tuple[str, float | None]:
+def opening_zoom(browser: str, url: str, tries: int = 6) -> tuple[str, float | None]:
     """The DOM of kedro-viz at ``url`` (1600 x 1000) and the scale of its graph once the fit-to-view zoom has settled.
 
-    The DOM is dumped again while the zoom wrapper is still animating (virtual time can stop mid-transition).
+    The DOM is dumped again, with 10 s more virtual time each try, while the zoom wrapper is missing or
+    still animating (on a loaded machine virtual time can stop mid-transition); each try's state is printed.
     """
     dom = ""
-    for _ in range(tries):
-        dom = browse(browser, url, size="1600,1000")
+    for attempt in range(tries):
+        dom = browse(browser, url, size="1600,1000", budget_ms=20000 + 10000 * attempt)
         found = re.search(r'<g[^>]*class="pipeline-zoom-wrapper( [^"]*)?"[^>]*transform="[^"]*scale\(([0-9.]+)\)', dom)
         if found and "animating" not in (found.group(1) or ""):
             return dom, float(found.group(2))
+        print(f"      zoom try {attempt + 1}: {'still animating' if found else 'no zoom wrapper in the DOM'}", flush=True)
     return dom, None
 
 
