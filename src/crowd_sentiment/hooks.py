@@ -259,7 +259,8 @@ class PreflightHook:
         parameters = catalog.load("parameters") if "parameters" in catalog else {}
         inputs, root = pipeline.inputs(), Path(run_params.get("project_path") or Path.cwd())
         if "params:distillation" in inputs and (distillation := _typed(parameters, "distillation")):
-            check_student(distillation["student"]["arch"], distillation["student"]["weights"], root)
+            student = distillation["student"]
+            check_student(student["arch"], student["weights"], root, levels=student["levels"])
         if "params:benchmarking" in inputs and (benchmarking := _typed(parameters, "benchmarking")):
             check_benchmark_roots(benchmarking["benchmarks"], root)
         if "params:predict" in inputs and (predict := _typed(parameters, "predict")):

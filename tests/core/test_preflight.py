@@ -38,6 +38,14 @@ def test_a_wrong_student_is_one_line_naming_the_value(tmp_path, arch, weights, m
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+def test_more_levels_than_the_backbone_has_stages_is_one_line(tmp_path):
+    check_student("tf_efficientnet_lite0", "none", tmp_path, levels=5)
+    check_student("vit_base_patch16_224", "none", tmp_path, levels=12)
+    with pytest.raises(SettingsError, match=r"^distillation.student.levels=6: tf_efficientnet_lite0 has 5 feature stages; "
+                       r"set distillation.student.levels to at most 5$"):  # fmt: skip
+        check_student("tf_efficientnet_lite0", "none", tmp_path, levels=6)
+
+
 def test_benchmark_roots_and_local_teacher_folders_must_exist(tmp_path):
     (tmp_path / "bench").mkdir()
     check_benchmark_roots([{"name": "here", "root": "bench"}], tmp_path)

@@ -6,6 +6,7 @@ import difflib
 from pathlib import Path
 
 import timm
+import torch
 
 from crowd_sentiment.core.students import HUB, PACKAGED_WEIGHTS
 
@@ -14,12 +15,23 @@ class SettingsError(ValueError):
     """A setting that cannot work; the message names the value and the fix."""
 
 
-def check_student(arch: str, weights: str, root: Path, key: str = "distillation.student") -> None:
-    """``arch`` is a timm model name; ``weights`` is ``none``, ``hub``, a packaged name that fits ``arch``, or an existing path."""
+def check_student(
+    arch: str, weights: str, root: Path, key: str = "distillation.student", *, levels: int = 0
+) -> None:
+    """``arch`` is a timm model name with at least ``levels`` feature stages; ``weights`` is ``none``,
+    ``hub``, a packaged name that fits ``arch``, or an existing path."""
     if not arch.startswith(("hf-hub:", "hf_hub:")) and not timm.is_model(arch):
         close = difflib.get_close_matches(arch.split(".")[0], timm.list_models(), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise SettingsError(f"{key}.arch={arch!r} is not a timm model name{hint}: see timm.list_models()")
+    if levels and timm.is_model(arch):
+        with torch.device("meta"):  # the architecture only: no memory, no weights
+            backbone = timm.create_model(arch, pretrained=False, num_classes=0)
+        stages = len(backbone.feature_info)
+        if levels > stages:
+            raise SettingsError(
+                f"{key}.levels={levels}: {arch} has {stages} feature stages; set {key}.levels to at most {stages}"
+            )
     if weights in ("none", HUB):
         return
     if weights in PACKAGED_WEIGHTS:
