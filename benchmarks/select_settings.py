@@ -16,6 +16,7 @@ Prints the table (markdown) and the reliability diagrams of the chosen setting; 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ GRID_BASE: dict[str, Any] = {
                  "noise_loss": "none", "shrink_to": "zero", "fit_validation": False},
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data/mvsa"
+DATA = ROOT / os.environ.get("CROWD_SENTIMENT_MVSA_DATA", "data/mvsa")  # as conf/mvsa/globals.yml reads it
 CPU = torch.device("cpu")
 
 

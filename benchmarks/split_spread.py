@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/split_spread.py [--splits 5]     # after make mvsa
 
-Reads the MVSA environment's own training manifest (``data/mvsa``, from ``kedro run --env
-mvsa``) and cached features. With the default distillation settings, the head is fitted on
+Reads the MVSA environment's own training manifest (``data/mvsa``, or ``$CROWD_SENTIMENT_MVSA_DATA``
+as for ``kedro run --env mvsa``) and cached features. With the default distillation settings, the head is fitted on
 the manifest's split and on ``--splits`` re-drawn ones (20 % of the split groups, i.e. of the
 near-duplicate clusters, to validation; seeds 1…), each on its training rows only; then once
 on every row (``training.fit_validation``). On each split the class-centroid rule
