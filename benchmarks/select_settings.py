@@ -16,7 +16,6 @@ Prints the table (markdown) and the reliability diagrams of the chosen setting; 
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,8 @@ GRID_BASE: dict[str, Any] = {
                  "noise_loss": "none", "shrink_to": "zero", "fit_validation": False},
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / os.environ.get("CROWD_SENTIMENT_MVSA_DATA", "data/mvsa")  # as conf/mvsa/globals.yml reads it
+MVSA = OmegaConfigLoader(str(ROOT / "conf"), env="mvsa", **CONFIG_LOADER_ARGS)  # the mvsa environment's config
+DATA = ROOT / MVSA["globals"]["data_dir"]  # its layers (CROWD_SENTIMENT_MVSA_DATA, else data/mvsa)
 CPU = torch.device("cpu")
 
 
@@ -173,8 +173,7 @@ def paired_auc_gap(
 
 
 def main() -> int:
-    loader = OmegaConfigLoader(str(ROOT / "conf"), env="mvsa", **CONFIG_LOADER_ARGS)
-    params = loader["parameters"]
+    params = MVSA["parameters"]
     selection = BenchmarkingParams.model_validate(params["benchmarking"]).selection
     if selection is None:
         sys.exit("benchmarking.selection is not set: it lives in conf/mvsa/parameters.yml")

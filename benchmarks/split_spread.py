@@ -22,15 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from kedro.config import OmegaConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from select_settings import DATA, ROOT, evaluate, features_by_id, scored_images  # noqa: E402
+from select_settings import DATA, MVSA, evaluate, features_by_id, scored_images  # noqa: E402
 
 from crowd_sentiment.core.feature_cache import FeatureCache  # noqa: E402
 from crowd_sentiment.core.settings_selection import binary_scores, crowd_of, draw_dev_slice  # noqa: E402
 from crowd_sentiment.params import BenchmarkingParams, DistillationParams  # noqa: E402
-from crowd_sentiment.settings import CONFIG_LOADER_ARGS  # noqa: E402
 
 VALIDATION_SHARE = 0.2
 
@@ -46,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--splits", type=int, default=5, help="re-drawn splits beside the manifest's own")
     args = parser.parse_args()
-    params = OmegaConfigLoader(str(ROOT / "conf"), env="mvsa", **CONFIG_LOADER_ARGS)["parameters"]
+    params = MVSA["parameters"]
     selection = BenchmarkingParams.model_validate(params["benchmarking"]).selection
     manifest_path = DATA / "05_model_input/distillation_manifest.parquet"
     if selection is None or not manifest_path.is_file():

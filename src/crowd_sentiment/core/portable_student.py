@@ -143,11 +143,16 @@ def pooled_features(backbone: nn.Module, images: Tensor, levels: int = 0) -> Ten
     return torch.cat([_UnitScale()(block.float()) for block in blocks], dim=1)
 
 
+def stage_channels(backbone: nn.Module) -> list[int]:
+    """Channels of each feature stage of a timm backbone (its ``feature_info``), shallowest first."""
+    return [int(info["num_chs"]) for info in backbone.feature_info]
+
+
 def pooled_width(backbone: nn.Module, levels: int = 0) -> int:
     """The width of :func:`pooled_features`; ``ValueError`` when the backbone has fewer than ``levels`` stages."""
     if not levels:
         return int(backbone.num_features)
-    channels = [int(info["num_chs"]) for info in backbone.feature_info]
+    channels = stage_channels(backbone)
     if levels > len(channels):
         raise ValueError(
             f"levels {levels}: the {type(backbone).__name__} backbone has {len(channels)} feature stages "

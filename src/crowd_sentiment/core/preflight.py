@@ -8,6 +8,7 @@ from pathlib import Path
 import timm
 import torch
 
+from crowd_sentiment.core.portable_student import stage_channels
 from crowd_sentiment.core.students import HUB, PACKAGED_WEIGHTS
 
 
@@ -27,7 +28,7 @@ def check_student(
     if levels and timm.is_model(arch):
         with torch.device("meta"):  # the architecture only: no memory, no weights
             backbone = timm.create_model(arch, pretrained=False, num_classes=0)
-        stages = len(backbone.feature_info)
+        stages = len(stage_channels(backbone))
         if levels > stages:
             raise SettingsError(
                 f"{key}.levels={levels}: {arch} has {stages} feature stages; set {key}.levels to at most {stages}"
