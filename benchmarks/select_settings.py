@@ -8,7 +8,9 @@ frozen-backbone feature cache (missing features, e.g. another framing, are compu
 cached: minutes on CPU), the crowd's pictures and the benchmark pictures. A seeded slice of
 crowd pictures (``selection.size``) is held out of the training manifest, which is built
 here with the default teacher (VADER) and filtering; every setting of ``selection.grid`` fits its head on the rest, and the slice's human
-image labels (``selection.labels``) score it. The best ``selection.criterion`` is chosen.
+image labels (``selection.labels``) score it: the mean over its fits on the manifest's train/validation
+split and ``selection.splits`` re-drawn ones (once, on every row, with ``fit_validation``). The best
+``selection.criterion`` is chosen.
 The MVSA image benchmark (binary, neutral dropped) is scored beside it, never used to choose.
 Prints the table (markdown) and the reliability diagrams of the chosen setting; writes both to
 ``data/mvsa/08_reporting/settings_selection.md`` and the table to ``settings_selection.csv``.
@@ -30,7 +32,7 @@ from crowd_sentiment.core.feature_cache import FeatureCache, backbone_key, stude
 from crowd_sentiment.core.heads import teacher_positive_share
 from crowd_sentiment.core.image_sets import ImageSet
 from crowd_sentiment.core.labels import PROBABILITY_COLUMNS
-from crowd_sentiment.core.metrics import binary_roc_auc, majority_rate, reliability
+from crowd_sentiment.core.metrics import binary_roc_auc, majority_rate, reliability, resampled_roc_auc
 from crowd_sentiment.core.polar import binary_probability, polar_score
 from crowd_sentiment.core.selection import FilteringSettings, build_manifest
 from crowd_sentiment.core.settings_selection import (
@@ -39,6 +41,7 @@ from crowd_sentiment.core.settings_selection import (
     crowd_of,
     dev_slice_held_out,
     draw_dev_slice,
+    manifest_splits,
     selection_table_markdown,
 )
 from crowd_sentiment.core.students import build_head, build_student
@@ -159,16 +162,13 @@ def fit_temperature(gold: np.ndarray, probs: np.ndarray) -> float:
 
 
 def paired_auc_gap(
-    gold: np.ndarray, probs: np.ndarray, reference: np.ndarray, rounds: int = 1000
+    gold: np.ndarray, fits: list[np.ndarray], reference: list[np.ndarray], rounds: int = 1000
 ) -> tuple[float, float]:
-    """95 % paired-bootstrap interval of dev AUC(probs) − AUC(reference) (same resampled pictures; seed 0)."""
-    rng = np.random.default_rng(0)
-    score, base = polar_score(probs), polar_score(reference)
-    gaps = []
-    for _ in range(rounds):
-        pick = rng.integers(0, len(gold), len(gold))
-        gaps.append(binary_roc_auc(gold[pick], score[pick]) - binary_roc_auc(gold[pick], base[pick]))
-    low, high = np.nanpercentile(gaps, [2.5, 97.5])
+    """95 % paired-bootstrap interval of the dev AUC gap: mean AUC over ``fits`` − mean AUC over ``reference``
+    (each a list of probabilities ``(N, 3)``, one per fit), on the same resampled pictures (seed 0)."""
+    picks = np.random.default_rng(0).integers(0, len(gold), (rounds, len(gold)))
+    mean_auc = lambda probs: np.mean([resampled_roc_auc(gold, polar_score(p), picks) for p in probs], axis=0)  # noqa: E731
+    low, high = np.nanpercentile(mean_auc(fits) - mean_auc(reference), [2.5, 97.5])
     return float(low), float(high)
 
 
@@ -194,21 +194,33 @@ def main() -> int:
         f"MVSA benchmark n={len(bench)}, majority {majority_rate(bench['label']):.3f}"
     )
     cache, store, outputs = FeatureCache(DATA / "04_feature/image_feature_cache"), {}, {}
-    val = train_rows[train_rows["split"] == "validation"]
+    splits = manifest_splits(train_rows, selection.splits, selection.validation_share)
+    print(f"each setting is fitted on {len(splits)} train/validation splits (the manifest's own and "
+          f"{selection.splits} re-drawn) and scored by the mean; a setting fitted on every row, once")  # fmt: skip
+
+    def fit_once(settings: DistillationParams, vectors: dict, rows: pd.DataFrame) -> dict:
+        """One fit's figures (teacher validation AUC, label-free proxy, slice and MVSA scores) and probabilities."""
+        val = rows[rows["split"] == "validation"]
+        result, (dev_probs, bench_probs, val_probs) = evaluate(
+            settings, vectors, rows, [dev["image_id"], bench["image_id"], val["image_id"]]
+        )
+        figures = {"teacher_val_polar_auc": result.history[-1]["val_polar_auc"],
+                   "proxy_confident_val_auc": confident_teacher_auc(val[list(PROBABILITY_COLUMNS)].to_numpy(), val_probs)}
+        figures |= {f"dev_{k}": v for k, v in binary_scores(dev["gold"].to_numpy(), dev_probs).items()}
+        figures |= {f"mvsa_{k}": v for k, v in binary_scores(bench["label"].to_numpy(), bench_probs).items()}
+        return figures | {"probs": (dev_probs, bench_probs)}  # fmt: skip
 
     def score(name: str, overrides: dict, stage: str) -> dict:
         settings = DistillationParams.model_validate(merged(merged(params["distillation"], GRID_BASE), overrides))
         vectors = features_by_id(settings, everything, cache, store)
-        result, (dev_probs, bench_probs, val_probs) = evaluate(
-            settings, vectors, train_rows, [dev["image_id"], bench["image_id"], val["image_id"]]
-        )
-        outputs[name] = (dev_probs, bench_probs)
-        row = {"setting": name, "stage": stage, "teacher_val_polar_auc": result.history[-1]["val_polar_auc"],
-               "proxy_confident_val_auc": confident_teacher_auc(val[list(PROBABILITY_COLUMNS)].to_numpy(), val_probs)}
-        row |= {f"dev_{k}": v for k, v in binary_scores(dev["gold"].to_numpy(), dev_probs).items()}
-        row |= {f"mvsa_{k}": v for k, v in binary_scores(bench["label"].to_numpy(), bench_probs).items()}
-        print(f"  {name}: dev AUC {row['dev_auc']:.3f} acc {row['dev_accuracy']:.3f}, "
-              f"MVSA AUC {row['mvsa_auc']:.3f} acc {row['mvsa_accuracy']:.3f}", flush=True)  # fmt: skip
+        fitted = splits[:1] if settings.training.fit_validation else splits  # every row: the split does not matter
+        fits = [fit_once(settings, vectors, rows) for _, rows in fitted]
+        outputs[name] = [fit.pop("probs") for fit in fits]
+        row = {"setting": name, "stage": stage, "fit_validation": settings.training.fit_validation, "fits": len(fits),
+               **pd.DataFrame(fits).mean().to_dict(),
+               "dev_auc_std": float(np.std([fit["dev_auc"] for fit in fits]))}
+        print(f"  {name}: dev AUC {row['dev_auc']:.3f} (sd {row['dev_auc_std']:.3f}, {len(fits)} fits) "
+              f"acc {row['dev_accuracy']:.3f}, MVSA AUC {row['mvsa_auc']:.3f} acc {row['mvsa_accuracy']:.3f}", flush=True)  # fmt: skip
         return row
 
     key = f"dev_{selection.criterion}"
@@ -230,35 +242,37 @@ def main() -> int:
         by = f"dev_{selection.decision_criterion}"
         chosen = stage2.sort_values([by, key], ascending=False, kind="stable")["setting"].iloc[0]
     first = next(iter(outputs))
-    gaps = [paired_auc_gap(dev["gold"].to_numpy(), probs[0], outputs[first][0]) for probs in outputs.values()]
+    gold = dev["gold"].to_numpy()
+    slice_probs = {name: [probs[0] for probs in fits] for name, fits in outputs.items()}
+    gaps = [paired_auc_gap(gold, fits, slice_probs[first]) for fits in slice_probs.values()]
     table["dev_auc_gap_low"], table["dev_auc_gap_high"] = zip(*gaps, strict=True)
     table["chosen"] = table["setting"] == chosen
-    temperature = fit_temperature(dev["gold"].to_numpy(), outputs[chosen][0])
+    chosen_fits = outputs[chosen]  # one temperature for the chosen setting's fits together
+    temperature = fit_temperature(np.tile(gold, len(chosen_fits)), np.concatenate(slice_probs[chosen]))
     table["calibration_temperature"] = np.where(table["chosen"], temperature, 1.0)
-    table["mvsa_ece_calibrated"] = np.where(
-        table["chosen"],
-        reliability(bench["label"].to_numpy(), binary_probability(tempered(outputs[chosen][1], temperature)))[0],
-        np.nan,
-    )
+    calibrated = [reliability(bench["label"].to_numpy(), binary_probability(tempered(probs[1], temperature)))[0]
+                  for probs in chosen_fits]  # fmt: skip
+    table["mvsa_ece_calibrated"] = np.where(table["chosen"], np.mean(calibrated), np.nan)
     if not only:
         (DATA / "08_reporting").mkdir(parents=True, exist_ok=True)
         table.to_csv(DATA / "08_reporting/settings_selection.csv", index=False)
     chosen_row = table[table["chosen"]].iloc[0]
-    grid = table[table["stage"] == "grid"]
+    grid = table[(table["stage"] == "grid") & ~table["fit_validation"]]  # their teacher figures are in-sample otherwise
     agreement = {signal: grid["dev_auc"].corr(grid[signal], method="spearman")
                  for signal in ("teacher_val_polar_auc", "proxy_confident_val_auc", "mvsa_auc")}  # fmt: skip
     lines = [f"chosen by the development slice ({key} over the grid, then dev {selection.decision_criterion} over the decisions): "
              f"{chosen}; calibration temperature fitted on the slice: {temperature:.2f} "
              f"(MVSA ECE {chosen_row['mvsa_ece']:.3f} at T = 1 -> {chosen_row['mvsa_ece_calibrated']:.3f})",
-             "", "Spearman rank correlation with the slice's AUC over the grid rows: "
+             "", f"Spearman rank correlation with the slice's AUC over the {len(grid)} grid rows fitted on training rows only: "
              + ", ".join(f"{k} {v:+.2f}" for k, v in agreement.items()),
              "", selection_table_markdown(table)]  # fmt: skip
-    for label, gold, probs in (("development slice", dev["gold"], outputs[chosen][0]),
-                               ("MVSA benchmark", bench["label"], outputs[chosen][1])):  # fmt: skip
+    shown = "fitted on every row" if chosen_row["fits"] == 1 and len(splits) > 1 else f"fitted on the {splits[0][0]}"
+    for label, labels, probs in (("development slice", dev["gold"], chosen_fits[0][0]),
+                                 ("MVSA benchmark", bench["label"], chosen_fits[0][1])):  # fmt: skip
         for t in (1.0, temperature):
-            ece, diagram = reliability(gold.to_numpy(), binary_probability(tempered(probs, t)))
-            lines += ["", f"reliability of {chosen} at T = {t:.2f} on the {label} (ECE {ece:.3f}): "
-                      "bin, n, mean p(positive), positive rate"]  # fmt: skip
+            ece, diagram = reliability(labels.to_numpy(), binary_probability(tempered(probs, t)))
+            lines += ["", f"reliability of {chosen} ({shown}) at T = {t:.2f} on the {label} "
+                      f"(ECE {ece:.3f}): bin, n, mean p(positive), positive rate"]  # fmt: skip
             lines += [f"    [{lo:.1f}, {lo + 0.1:.1f})  {int(n):4d}  {p:.3f}  {r:.3f}" for lo, n, p, r in diagram]
     text = "\n".join(lines) + "\n"
     if not only:

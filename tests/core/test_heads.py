@@ -11,7 +11,13 @@ from crowd_sentiment.core.heads import GCE_Q, noise_aware_loss, teacher_positive
 from crowd_sentiment.core.labels import NEGATIVE, NEUTRAL, POSITIVE
 from crowd_sentiment.core.metrics import reliability
 from crowd_sentiment.core.polar import binary_prediction, polar_score
-from crowd_sentiment.core.settings_selection import SelectionSettings, dev_slice_held_out, draw_dev_slice
+from crowd_sentiment.core.settings_selection import (
+    SelectionSettings,
+    dev_slice_held_out,
+    draw_dev_slice,
+    manifest_splits,
+    selection_table_markdown,
+)
 from crowd_sentiment.core.students import StudentSpec, build_head
 from crowd_sentiment.core.training import TrainingSettings
 
@@ -143,3 +149,29 @@ def test_the_development_slice_is_held_out_with_its_near_duplicates(tmp_path):
     assert set(drawn) < set(held) and len(held) % 2 == 0 and len(held) <= 10
     partial = selection.model_copy(update={"size": 25})  # a crowd_limit run: fewer pictures than the slice
     assert dev_slice_held_out(pictures, fingerprints, partial) == []
+
+
+def test_re_drawn_splits_move_whole_near_duplicate_groups_and_keep_the_manifest_split_first():
+    manifest = pd.DataFrame({"image_id": range(40), "split_group": [i // 2 for i in range(40)], "split": "train"})
+    splits = manifest_splits(manifest, 3, 0.25)
+    assert [name for name, _ in splits] == ["manifest split", "re-drawn split 1", "re-drawn split 2", "re-drawn split 3"]
+    assert splits[0][1] is manifest
+    drawn = [frame for _, frame in splits[1:]]
+    for frame in drawn:
+        validation = frame[frame["split"] == "validation"]
+        assert validation["split_group"].nunique() == 5 and len(validation) == 10  # 25 % of 20 groups, pairs whole
+        assert frame.groupby("split_group")["split"].nunique().max() == 1
+    assert not drawn[0]["split"].equals(drawn[1]["split"])
+    again = manifest_splits(manifest, 3, 0.25)
+    assert all(a.equals(b) for (_, a), (_, b) in zip(splits, again, strict=True))  # seeded
+
+
+def test_the_selection_table_marks_the_chosen_row_and_reads_a_table_from_before_split_means():
+    row = {"setting": "a", "teacher_val_polar_auc": 0.6, "proxy_confident_val_auc": 0.6, "dev_auc": 0.7,
+           "dev_auc_gap_low": -0.01, "dev_auc_gap_high": 0.02, "dev_accuracy": 0.7, "dev_macro_f1": 0.6,
+           "mvsa_accuracy": 0.7, "mvsa_macro_f1": 0.6, "mvsa_auc": 0.7, "mvsa_ece": 0.1,
+           "mvsa_positive_share": 0.7, "chosen": True}  # fmt: skip
+    new = selection_table_markdown(pd.DataFrame([row | {"dev_auc_std": 0.009, "fits": 6}]))
+    old = selection_table_markdown(pd.DataFrame([row]))
+    assert new.splitlines()[2].startswith("| **a** | **0.600** | **0.600** | **0.700** | **0.009** | **6** | **[-0.010, +0.020]**")
+    assert "| **–** | **–** |" in old.splitlines()[2]

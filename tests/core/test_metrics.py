@@ -10,6 +10,7 @@ from crowd_sentiment.core.metrics import (
     classification_scores,
     confusion_matrix,
     majority_rate,
+    resampled_roc_auc,
 )
 
 NAMES = ("negative", "neutral", "positive")
@@ -51,6 +52,17 @@ def test_binary_roc_auc():
     assert binary_roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(0.75)
     assert binary_roc_auc([1, 0], [-0.5, 0.5]) == 0.0
     assert math.isnan(binary_roc_auc([1, 1, 1], [0.2, 0.3, 0.4]))
+
+
+def test_resampled_roc_auc_matches_one_auc_per_resample_with_ties_and_one_class_resamples():
+    rng = np.random.default_rng(1)
+    gold = rng.integers(0, 2, 60)
+    score = np.round(rng.normal(size=60) + gold, 1)  # rounded: ties across classes
+    picks = rng.integers(0, 60, (20, 60))
+    expected = [binary_roc_auc(gold[pick], score[pick]) for pick in picks]
+    assert resampled_roc_auc(gold, score, picks) == pytest.approx(expected, abs=1e-12)
+    single = resampled_roc_auc(np.array([1, 0]), np.array([0.3, 0.1]), np.array([[0, 0], [0, 1]]))
+    assert math.isnan(single[0]) and single[1] == 1.0
 
 
 def test_confusion_matrix_rows_gold_columns_predicted():

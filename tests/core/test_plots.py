@@ -129,6 +129,9 @@ def test_training_curves_follow_lbfgs_iterations_and_skip_a_single_point():
     assert [line.get_label() for line in left.get_lines()] == ["objective (with penalty)", "train loss"]
     assert list(left.get_lines()[0].get_xdata()) == [5, 10, 14]
     assert [line.get_label() for line in right.get_lines()] == ["polar ROC-AUC"]
+    assert right.get_title() == "Validation, against the teacher"
+    in_sample = training_curves_figure(history, in_sample=True).get_axes()[1]
+    assert in_sample.get_title() == "Validation, against the teacher (in-sample: also fitted on)"
     single = training_curves_figure(history.head(1))
     assert "single curve point" in single.get_axes()[0].texts[0].get_text()
     plt.close("all")

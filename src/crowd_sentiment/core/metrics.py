@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.metrics import confusion_matrix as _confusion_matrix
 from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
 
@@ -41,6 +42,17 @@ def binary_roc_auc(gold: np.ndarray, score: np.ndarray) -> float:
     if len(np.unique(gold)) < 2:
         return float("nan")
     return float(roc_auc_score(gold, score))
+
+
+def resampled_roc_auc(gold: np.ndarray, score: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """ROC-AUC on each resample of one set (a bootstrap at once): ``gold`` 0/1 ``(N,)``, ``score`` ``(N,)``,
+    ``picks`` row indices ``(R, M)`` → ``(R,)`` (Mann–Whitney from average ranks: ties count half; NaN where a
+    resample holds one class)."""
+    labels, ranks = np.asarray(gold)[picks], rankdata(np.asarray(score)[picks], axis=1)
+    positives = labels.sum(1).astype(np.float64)
+    negatives = labels.shape[1] - positives
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return ((ranks * labels).sum(1) - positives * (positives + 1) / 2) / (positives * negatives)
 
 
 def confusion_matrix(gold: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:

@@ -76,8 +76,11 @@ def roc_curves_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray, float]]
     return figure
 
 
-def training_curves_figure(history: pd.DataFrame) -> Figure:
+def training_curves_figure(history: pd.DataFrame, *, in_sample: bool = False) -> Figure:
     """Losses (left) and validation scores (right) per curve point of ``training_history``.
+
+    ``in_sample``: the head was fitted on the validation rows too (``training.fit_validation``), which
+    the right panel's title says: its scores then show the fit, not how it generalises.
 
     The x axis is L-BFGS iterations when the table has ``iterations`` (one row per block), else
     epochs. Columns drawn when present: ``objective`` (penalised), ``train_loss``, ``val_loss``;
@@ -97,7 +100,8 @@ def training_curves_figure(history: pd.DataFrame) -> Figure:
         if column in history:
             right.plot(x, history[column].to_numpy(), marker="o", markersize=3, label=label)
     left.set(xlabel=x_name, ylabel="loss", title="Losses")
-    right.set(xlabel=x_name, ylabel="score", title="Validation, against the teacher")
+    right.set(xlabel=x_name, ylabel="score", title="Validation, against the teacher"
+              + (" (in-sample: also fitted on)" if in_sample else ""))
     for ax in (left, right):  # legends under the axes: the curves are often flat and close
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
         ax.title.set_fontsize(10)

@@ -36,6 +36,12 @@ class SelectionSettings(Settings):
     binary decision point has to come from the crowd, not from 0. ``macro_f1`` weighs both
     classes: with a weak ranking, accuracy rewards calling nearly everything the slice's
     majority class, which carries its base rate into every benchmark.
+
+    ``splits``: re-drawn train/validation splits of the manifest beside its own (``validation_share``
+    of its near-duplicate groups to validation, seeds 1…); a setting's slice figures are the means
+    over its fits on all of them, so that one split's luck does not choose (one split moves the slice
+    AUC by about ±0.01, as much as most settings differ). A setting fitted on every row
+    (``training.fit_validation``) does not depend on the split and is fitted once.
     """
 
     labels: str
@@ -46,6 +52,22 @@ class SelectionSettings(Settings):
     grid: dict[str, dict[str, Any]]
     decisions: dict[str, dict[str, Any]] = {}
     decision_criterion: Literal["macro_f1", "accuracy"] = "macro_f1"
+    splits: int = Field(5, ge=0)  # re-drawn train/validation splits beside the manifest's own
+    validation_share: float = Field(0.2, gt=0, lt=1)  # of the near-duplicate groups, in a re-drawn split
+
+
+def redrawn_split(manifest: pd.DataFrame, seed: int, share: float) -> pd.DataFrame:
+    """``manifest`` with ``share`` of its ``split_group`` values (seeded draw) as validation, the rest as train."""
+    groups = manifest["split_group"].unique()
+    chosen = np.random.default_rng(seed).choice(groups, size=round(share * len(groups)), replace=False)
+    return manifest.assign(split=np.where(manifest["split_group"].isin(chosen), "validation", "train"))
+
+
+def manifest_splits(manifest: pd.DataFrame, splits: int, share: float) -> list[tuple[str, pd.DataFrame]]:
+    """The manifest's own split, then ``splits`` re-drawn ones (seeds 1…``splits``), each named."""
+    return [("manifest split", manifest)] + [
+        (f"re-drawn split {seed}", redrawn_split(manifest, seed, share)) for seed in range(1, splits + 1)
+    ]
 
 
 def _drawn(crowd_pictures: pd.DataFrame, labels: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
@@ -111,18 +133,27 @@ def binary_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     }
 
 
+def _cell(key: str, value: Any) -> str:
+    if key in ("setting", "dev_auc_gap"):
+        return str(value)
+    if pd.isna(value):  # a column of an older table
+        return "–"
+    return f"{int(value)}" if key == "fits" else f"{value:.3f}"
+
+
 def selection_table_markdown(table: pd.DataFrame) -> str:
     """The selection table: signal columns, then MVSA figures (reported only); the chosen row in bold."""
     columns = [("setting", "setting"), ("teacher_val_polar_auc", "teacher val AUC (old signal)"),
                ("proxy_confident_val_auc", "confident-teacher val AUC (label-free proxy)"),
-               ("dev_auc", "dev AUC (signal)"), ("dev_auc_gap", "dev AUC − first row, 95 % CI"),
+               ("dev_auc", "dev AUC (signal)"), ("dev_auc_std", "dev AUC sd over fits"), ("fits", "fits"),
+               ("dev_auc_gap", "dev AUC − first row, 95 % CI"),
                ("dev_accuracy", "dev acc."), ("dev_macro_f1", "dev macro-F1"), ("mvsa_accuracy", "MVSA acc."),
                ("mvsa_macro_f1", "MVSA macro-F1"), ("mvsa_auc", "MVSA AUC"), ("mvsa_ece", "MVSA ECE"),
                ("mvsa_positive_share", "MVSA predicted positive")]  # fmt: skip
     lines = ["| " + " | ".join(title for _, title in columns) + " |", "|" + "---|" * len(columns)]
     for _, row in table.iterrows():
         row["dev_auc_gap"] = f"[{row['dev_auc_gap_low']:+.3f}, {row['dev_auc_gap_high']:+.3f}]"
-        cells = [row[key] if key in ("setting", "dev_auc_gap") else f"{row.get(key, np.nan):.3f}" for key, _ in columns]
+        cells = [_cell(key, row.get(key, np.nan)) for key, _ in columns]
         if row["chosen"]:
             cells = [f"**{cell}**" for cell in cells]
         lines.append("| " + " | ".join(cells) + " |")

@@ -85,9 +85,9 @@ class TrainingSettings(OptimiserSettings):
     shrink_to: Literal["zero", "centroid"] = "zero"
     decision: Literal["argmax", "prior"] = "prior"
     positive_share: float = Field(0.75, ge=0, lt=1)
-    calibration_temperature: float = Field(0.18, gt=0)
+    calibration_temperature: float = Field(0.19, gt=0)
     noise_loss: Literal["none", "gce", "symmetric"] = "none"
-    fit_validation: bool = False
+    fit_validation: bool = True
     epochs: int = Field(20, ge=1)
     batch_size: int = Field(64, ge=1)
     loss: Literal["hard", "soft"] = "hard"

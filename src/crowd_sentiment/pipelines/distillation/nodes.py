@@ -30,7 +30,8 @@ def train_student(
     training_checkpoints: CheckpointStore,
     params: DistillationParams,
 ) -> tuple[StoredStudent, dict, pd.DataFrame, StoredStudent]:
-    """Distil a student from the manifest's train split, selecting on its validation split.
+    """Distil a student from the manifest's train split, monitored (minibatch: selected) on its validation
+    split; a frozen-feature head is fitted on both with ``training.fit_validation``.
 
     Returns the stored student (spec + best weights), the full training checkpoint, the
     per-epoch history as a table (with images/s and MFU), and the stored student again, for the portable MLflow model. Under ``torchrun`` every process trains its shard (DDP).
@@ -57,6 +58,9 @@ def track_training(training_history: pd.DataFrame) -> MetricSeries:
     return epoch_series(training_history.to_dict("records"))
 
 
-def draw_training_figures(training_history: pd.DataFrame) -> dict[str, Figure]:
-    """The training curves of ``training_history`` (``core.plots.training_curves_figure``)."""
-    return {"training_curves": training_curves_figure(training_history)}
+def draw_training_figures(training_history: pd.DataFrame, params: DistillationParams) -> dict[str, Figure]:
+    """The training curves of ``training_history`` (``core.plots.training_curves_figure``); its validation
+    scores are in-sample when a frozen-feature head was also fitted on the validation rows."""
+    training = params.training
+    in_sample = training.fit_validation and training.head_solver != "minibatch"
+    return {"training_curves": training_curves_figure(training_history, in_sample=in_sample)}

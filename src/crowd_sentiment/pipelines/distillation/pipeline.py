@@ -26,7 +26,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="train_student",
             ),
             Node(track_training, "training_history", "training_metrics", name="track_training"),
-            Node(draw_training_figures, "training_history", "training_figures", name="draw_training_figures"),
+            Node(draw_training_figures, ["training_history", "params:distillation"], "training_figures",
+                 name="draw_training_figures"),  # fmt: skip
         ],
         tags="distillation",
     )
