@@ -205,7 +205,7 @@ def check_mlflow_pages(browser: str, base: str, experiment: str, runs: list[dict
     browse(browser, compare_url, images / "mlflow_compare.png", size="1800,1000")
 
 
-def opening_zoom(browser: str, url: str, tries: int = 6) -> tuple[str, float | None]:
+def opening_zoom(browser: str, url: str, tries: int = 10) -> tuple[str, float | None]:
     """The DOM of kedro-viz at ``url`` (1600 x 1000) and the scale of its graph once the fit-to-view zoom has settled.
 
     The DOM is dumped again, with 10 s more virtual time each try, while the zoom wrapper is missing or
