@@ -185,7 +185,8 @@ def write_benchmark_report(
         return report
     return report + (
         "\nSettings chosen on the development slice of the crowd (human image labels, never trained on; "
-        "dev AUC over the grid, then `benchmarking.selection.decision_criterion` over the decision rows); "
+        "mean dev AUC over each setting's fits on `benchmarking.selection.splits` + 1 train/validation splits, "
+        "then `benchmarking.selection.decision_criterion` over the decision rows); "
         "MVSA figures beside, not used "
         "(`make select-settings`):\n\n" + selection_table_markdown(settings_selection) + "\n"
     )
