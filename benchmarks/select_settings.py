@@ -266,7 +266,7 @@ def main() -> int:
              "", f"Spearman rank correlation with the slice's AUC over the {len(grid)} grid rows fitted on training rows only: "
              + ", ".join(f"{k} {v:+.2f}" for k, v in agreement.items()),
              "", selection_table_markdown(table)]  # fmt: skip
-    shown = "fitted on every row" if chosen_row["fits"] == 1 and len(splits) > 1 else f"fitted on the {splits[0][0]}"
+    shown = "fitted on every row" if chosen_row["fit_validation"] else f"fitted on the {splits[0][0]}"
     for label, labels, probs in (("development slice", dev["gold"], chosen_fits[0][0]),
                                  ("MVSA benchmark", bench["label"], chosen_fits[0][1])):  # fmt: skip
         for t in (1.0, temperature):

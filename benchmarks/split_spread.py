@@ -4,8 +4,8 @@
 
 Reads the MVSA environment's own training manifest (``data/mvsa``, or ``$CROWD_SENTIMENT_MVSA_DATA``
 as for ``kedro run --env mvsa``) and cached features. With the default distillation settings, the head is fitted on
-the manifest's split and on ``--splits`` re-drawn ones (20 % of the split groups, i.e. of the
-near-duplicate clusters, to validation; seeds 1…), each on its training rows only; then once
+the manifest's split and on ``--splits`` re-drawn ones (``selection.validation_share`` of the split
+groups, i.e. of the near-duplicate clusters, to validation; seeds 1…), each on its training rows only; then once
 on every row (``training.fit_validation``). On each split, and on every row, the class-centroid rule
 (``training.head_solver: centroid``) is fitted too, on the same features: the baseline the
 student should not fall below. Each fit is scored on the development slice of
