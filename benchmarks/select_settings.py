@@ -161,15 +161,10 @@ def fit_temperature(gold: np.ndarray, probs: np.ndarray) -> float:
     return float(grid[int(np.argmin(losses))])
 
 
-def paired_auc_gap(
-    gold: np.ndarray, fits: list[np.ndarray], reference: list[np.ndarray], rounds: int = 1000
-) -> tuple[float, float]:
-    """95 % paired-bootstrap interval of the dev AUC gap: mean AUC over ``fits`` − mean AUC over ``reference``
-    (each a list of probabilities ``(N, 3)``, one per fit), on the same resampled pictures (seed 0)."""
-    picks = np.random.default_rng(0).integers(0, len(gold), (rounds, len(gold)))
-    mean_auc = lambda probs: np.mean([resampled_roc_auc(gold, polar_score(p), picks) for p in probs], axis=0)  # noqa: E731
-    low, high = np.nanpercentile(mean_auc(fits) - mean_auc(reference), [2.5, 97.5])
-    return float(low), float(high)
+def bootstrap_mean_aucs(gold: np.ndarray, fits: list[np.ndarray], picks: np.ndarray) -> np.ndarray:
+    """Slice AUC ``(R,)`` on each resample of ``picks`` ``(R, N)``, averaged over ``fits`` (probabilities ``(N, 3)``
+    of each fit): the bootstrap of a setting's signal, paired across settings by sharing ``picks``."""
+    return np.mean([resampled_roc_auc(gold, polar_score(probs), picks) for probs in fits], axis=0)
 
 
 def main() -> int:
@@ -198,8 +193,9 @@ def main() -> int:
     print(f"each setting is fitted on {len(splits)} train/validation splits (the manifest's own and "
           f"{selection.splits} re-drawn) and scored by the mean; a setting fitted on every row, once")  # fmt: skip
 
-    def fit_once(settings: DistillationParams, vectors: dict, rows: pd.DataFrame) -> dict:
-        """One fit's figures (teacher validation AUC, label-free proxy, slice and MVSA scores) and probabilities."""
+    def fit_once(settings: DistillationParams, vectors: dict, rows: pd.DataFrame) -> tuple[dict, tuple]:
+        """One fit's figures (teacher validation AUC, label-free proxy, slice and MVSA scores), and its slice and
+        MVSA probabilities."""
         val = rows[rows["split"] == "validation"]
         result, (dev_probs, bench_probs, val_probs) = evaluate(
             settings, vectors, rows, [dev["image_id"], bench["image_id"], val["image_id"]]
@@ -208,15 +204,14 @@ def main() -> int:
                    "proxy_confident_val_auc": confident_teacher_auc(val[list(PROBABILITY_COLUMNS)].to_numpy(), val_probs)}
         figures |= {f"dev_{k}": v for k, v in binary_scores(dev["gold"].to_numpy(), dev_probs).items()}
         figures |= {f"mvsa_{k}": v for k, v in binary_scores(bench["label"].to_numpy(), bench_probs).items()}
-        return figures | {"probs": (dev_probs, bench_probs)}  # fmt: skip
+        return figures, (dev_probs, bench_probs)  # fmt: skip
 
     def score(name: str, overrides: dict, stage: str) -> dict:
         settings = DistillationParams.model_validate(merged(merged(params["distillation"], GRID_BASE), overrides))
         vectors = features_by_id(settings, everything, cache, store)
-        fitted = splits[:1] if settings.training.fit_validation else splits  # every row: the split does not matter
-        fits = [fit_once(settings, vectors, rows) for _, rows in fitted]
-        outputs[name] = [fit.pop("probs") for fit in fits]
-        row = {"setting": name, "stage": stage, "fit_validation": settings.training.fit_validation, "fits": len(fits),
+        fitted = splits[:1] if settings.training.fits_validation_rows else splits  # every row: the split does not matter
+        fits, outputs[name] = zip(*(fit_once(settings, vectors, rows) for _, rows in fitted), strict=True)
+        row = {"setting": name, "stage": stage, "fit_validation": settings.training.fits_validation_rows, "fits": len(fits),
                **pd.DataFrame(fits).mean().to_dict(),
                "dev_auc_std": float(np.std([fit["dev_auc"] for fit in fits]))}
         print(f"  {name}: dev AUC {row['dev_auc']:.3f} (sd {row['dev_auc_std']:.3f}, {len(fits)} fits) "
@@ -241,10 +236,12 @@ def main() -> int:
         stage2 = table[table["stage"] == "decision"]
         by = f"dev_{selection.decision_criterion}"
         chosen = stage2.sort_values([by, key], ascending=False, kind="stable")["setting"].iloc[0]
-    first = next(iter(outputs))
     gold = dev["gold"].to_numpy()
     slice_probs = {name: [probs[0] for probs in fits] for name, fits in outputs.items()}
-    gaps = [paired_auc_gap(gold, fits, slice_probs[first]) for fits in slice_probs.values()]
+    picks = np.random.default_rng(0).integers(0, len(gold), (1000, len(gold)))  # paired: the same resamples for all
+    resampled = {name: bootstrap_mean_aucs(gold, fits, picks) for name, fits in slice_probs.items()}
+    first = resampled[next(iter(resampled))]
+    gaps = [np.nanpercentile(aucs - first, [2.5, 97.5]) for aucs in resampled.values()]  # 95 % interval of the gap
     table["dev_auc_gap_low"], table["dev_auc_gap_high"] = zip(*gaps, strict=True)
     table["chosen"] = table["setting"] == chosen
     chosen_fits = outputs[chosen]  # one temperature for the chosen setting's fits together

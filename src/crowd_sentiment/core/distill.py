@@ -133,7 +133,7 @@ def fit_head(
     solvers = {"lbfgs": fit_linear_head, "centroid": fit_centroid_head}
     if training.head_solver not in solvers:
         raise ValueError(f"fit_head solves lbfgs or centroid heads, not {training.head_solver!r}")
-    if training.fit_validation:  # the split only monitors these solvers: fit on every row
+    if training.fits_validation_rows:  # the split only monitors these solvers: fit on every row
         train = (torch.cat([train[0], val[0]]), torch.cat([train[1], val[1]]))
         log.info("head fitted on the training and validation rows (%d); validation figures are in-sample", len(train[0]))
     result = solvers[training.head_solver](head, train, val, training, on_epoch=on_epoch)

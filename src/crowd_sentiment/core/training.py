@@ -98,6 +98,11 @@ class TrainingSettings(OptimiserSettings):
     warmup_epochs: float = Field(0.0, ge=0)
     accumulation_steps: int = Field(1, ge=1)
 
+    @property
+    def fits_validation_rows(self) -> bool:
+        """Whether the head is fitted on the validation rows too (``fit_validation``; ``minibatch`` ignores it)."""
+        return self.fit_validation and self.head_solver != "minibatch"
+
     def loss_fn(self, class_weights: Tensor | None = None) -> LossFn:
         """The training loss with these settings bound."""
         return make_loss(

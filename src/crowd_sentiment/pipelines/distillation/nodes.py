@@ -61,6 +61,4 @@ def track_training(training_history: pd.DataFrame) -> MetricSeries:
 def draw_training_figures(training_history: pd.DataFrame, params: DistillationParams) -> dict[str, Figure]:
     """The training curves of ``training_history`` (``core.plots.training_curves_figure``); its validation
     scores are in-sample when a frozen-feature head was also fitted on the validation rows."""
-    training = params.training
-    in_sample = training.fit_validation and training.head_solver != "minibatch"
-    return {"training_curves": training_curves_figure(training_history, in_sample=in_sample)}
+    return {"training_curves": training_curves_figure(training_history, in_sample=params.training.fits_validation_rows)}
