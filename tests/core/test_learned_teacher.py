@@ -103,6 +103,40 @@ def test_train_choose_and_predict_round_trip(trained):
     assert identity["teacher"].startswith("learned:") and len(identity["training_data_sha256"]) == 16
 
 
+def test_the_choice_transfer_scores_every_candidate_beside_its_k_fold_figure(trained, tmp_path):
+    from crowd_sentiment.core.learned_teacher import transfer_summary
+    from crowd_sentiment.datasets import StoredTeacherDataset
+
+    stored, table = trained
+    teacher = LearnedTeacher(stored, device="cpu")
+    gold = np.array([2, 2, 0, 0, 1, 1])
+    probs, transfer = teacher.choice_transfer(TEXTS, gold)
+    np.testing.assert_allclose(probs, teacher.predict_proba(TEXTS))
+    assert len(transfer) == len(table) and transfer["chosen"].sum() == 1
+    merged = transfer.merge(table, on=["vader_weight", "prior_correction"], suffixes=("", "_cv"))
+    np.testing.assert_allclose(merged["cv_macro_recall"], merged["macro_recall_cv"])
+    chosen = transfer[transfer["chosen"]].iloc[0]
+    expected = choice_table(np.log(probs), np.zeros((6, 3)), np.zeros(3), gold, [0.0], [0.0])
+    assert chosen["macro_recall"] == expected["macro_recall"].iloc[0]
+    summary = transfer_summary(transfer)
+    assert -1 <= summary["choice_rank_correlation"] <= 1
+    assert summary["best_candidate_macro_recall"] == transfer["macro_recall"].max()
+    dataset = StoredTeacherDataset(str(tmp_path / "learned_teacher.pt"))
+    dataset.save(stored)
+    assert dataset.load()()["candidates"] == stored["candidates"]  # plain floats load with weights_only
+    older = {key: value for key, value in stored.items() if key != "candidates"}
+    _, alone = LearnedTeacher(older, device="cpu").choice_transfer(TEXTS, gold)
+    assert len(alone) == 1 and alone["chosen"].all() and alone["cv_macro_recall"].isna().all()
+    assert np.isnan(transfer_summary(alone)["choice_rank_correlation"])
+
+
+def test_transfer_summary_ranks_candidates():
+    from crowd_sentiment.core.learned_teacher import transfer_summary
+
+    table = pd.DataFrame({"cv_macro_recall": [0.5, 0.6, 0.7], "macro_recall": [0.62, 0.60, 0.58]})
+    assert transfer_summary(table) == {"choice_rank_correlation": -1.0, "best_candidate_macro_recall": 0.62}
+
+
 def test_a_teacher_fitted_on_other_encoder_weights_is_refused(trained):
     stored = {**trained[0], "encoder_sha256": "0" * 16}
     with pytest.raises(ValueError, match="retrain"):

@@ -62,6 +62,7 @@ def test_the_teacher_is_measured_on_human_labelled_tweets(run_slice, tmp_path):
     row = tables["agreement"].load().set_index("set").loc["tweets"]
     assert row["n"] == 4 and row["accuracy"] == 0.75  # the last gold label is deliberately wrong
     assert out["teacher_scores"]["tweets.accuracy"] == [{"step": 0, "value": 0.75}]
+    assert out["learned_teacher_transfer"].empty  # the k-fold choice's transfer is the learned teacher's only
     calibration = tables["calibration"].load()
     assert calibration.query("kind == 'reliability'")["n"].sum() == 4
     curve = calibration.query("kind == 'precision_coverage' and `class` == 'positive'")

@@ -357,6 +357,7 @@ class LearnedTeacher:
         self.device = resolve_device(device)
         self.model.eval().to(self.device)
         self.log_prior = np.log(np.asarray(stored["prior"], dtype=np.float64))
+        self.candidates = stored.get("candidates")  # the k-fold table's rows, absent in teachers stored before it
         self.batch_size = batch_size
         self.progress = progress
         self.name = stored_identity(stored)["teacher"]
@@ -383,12 +384,65 @@ class LearnedTeacher:
             progress=self.progress,
         ).reshape(len(texts), len(SENTIMENTS))
 
+    def _probabilities(self, logits: np.ndarray, features: np.ndarray | None, vader_weight: float,
+                       prior_correction: float) -> np.ndarray:  # fmt: skip
+        return softmax(fused_logits(logits, features, vader_weight) - prior_correction * self.log_prior)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         settings = self.settings
         features = vader_features(texts) if settings.vader_features or settings.vader_weight else None
-        logits = fused_logits(self.logits(texts, features), features, settings.vader_weight)
-        return softmax(logits - settings.prior_correction * self.log_prior)
+        return self._probabilities(
+            self.logits(texts, features), features, settings.vader_weight, settings.prior_correction
+        )
+
+    def choice_transfer(self, texts: Sequence[str], gold: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+        """How the k-fold choice carries over to other labelled tweets (cleaned ``texts``, ``gold`` ``(N,)``).
+
+        Returns the probabilities ``(N, 3)`` at the stored choice (as :meth:`predict_proba`) and one
+        row per k-fold candidate pair: ``vader_weight, prior_correction, macro_recall, accuracy``
+        on these tweets, ``cv_macro_recall`` (its pooled out-of-fold macro-recall on the training
+        set; NaN and the stored pair alone for a teacher stored without its k-fold table) and
+        ``chosen``. Reported only: choosing by these figures would fit the teacher to its yardstick.
+        """
+        texts = list(texts)
+        features = vader_features(texts)  # the fusion candidates need VADER even when the head does not
+        logits = self.logits(texts, features)
+        settings = self.settings
+        probs = self._probabilities(logits, features, settings.vader_weight, settings.prior_correction)
+        stored = pd.DataFrame(
+            self.candidates
+            or [{"vader_weight": settings.vader_weight, "prior_correction": settings.prior_correction}]
+        )
+        table = choice_table(
+            logits,
+            vader_log_proba(features),
+            self.log_prior,
+            np.asarray(gold),
+            sorted(stored["vader_weight"].unique()),
+            sorted(stored["prior_correction"].unique()),
+        )
+        cv = stored.rename(columns={"macro_recall": "cv_macro_recall"}).reindex(
+            columns=["vader_weight", "prior_correction", "cv_macro_recall"]
+        )
+        table = table.merge(cv, on=["vader_weight", "prior_correction"], how="inner")
+        table["chosen"] = (table["vader_weight"] == settings.vader_weight) & (
+            table["prior_correction"] == settings.prior_correction
+        )
+        return probs, table
+
+
+def transfer_summary(table: pd.DataFrame) -> dict[str, float]:
+    """Of one set's :meth:`LearnedTeacher.choice_transfer` table: ``choice_rank_correlation``, the
+    Spearman correlation over candidates of the training set's k-fold macro-recall with this
+    set's (NaN with fewer than 3 candidates), and ``best_candidate_macro_recall``, the highest
+    macro-recall any candidate reaches here (for reference, never a choice)."""
+    scored = table.dropna(subset=["cv_macro_recall"])
+    rank = scored["cv_macro_recall"].corr(scored["macro_recall"], method="spearman") if len(scored) >= 3 else np.nan
+    return {
+        "choice_rank_correlation": float(rank),
+        "best_candidate_macro_recall": float(table["macro_recall"].max()),
+    }
 
 
 class TeacherTrainingSettings(Settings):
@@ -574,6 +628,10 @@ def train_teacher(
         "n_train": len(train),
         "fit_seconds": time.perf_counter() - fit_start,
         "data_sha256": data_digest([texts[i] for i in train], targets[train]),
+        "candidates": [  # plain floats: the stored teacher loads with weights_only
+            {key: float(row[key]) for key in ("vader_weight", "prior_correction", "macro_recall")}
+            for _, row in table.iterrows()
+        ],
     }
     log.info("learned teacher fitted on all %d texts in %.0f s", len(train), stored["fit_seconds"])
     return stored, table

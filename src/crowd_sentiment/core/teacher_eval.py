@@ -81,12 +81,21 @@ def evaluate_teacher(teacher: TextTeacher, texts: Sequence[str], gold: np.ndarra
     return teacher_agreement(gold, teacher_probabilities(teacher, texts, gold))
 
 
-def teacher_probabilities(teacher: TextTeacher, texts: Sequence[str], gold: np.ndarray) -> np.ndarray:
-    """The teacher's probabilities ``(N, 3)`` on raw ``texts``, cleaned as the pipeline cleans them."""
+def cleaned_texts(texts: Sequence[str], gold: np.ndarray) -> list[str]:
+    """Raw ``texts`` cleaned as the pipeline cleans tweets, one per gold label.
+
+    Raises:
+        ValueError: as many texts as gold labels are not given.
+    """
     texts = list(texts)
     if len(texts) != len(np.asarray(gold)):
         raise ValueError(f"{len(texts)} text(s) but {len(np.asarray(gold))} gold label(s)")
-    return teacher.predict_proba([clean_tweet_text(t) for t in texts])
+    return [clean_tweet_text(t) for t in texts]
+
+
+def teacher_probabilities(teacher: TextTeacher, texts: Sequence[str], gold: np.ndarray) -> np.ndarray:
+    """The teacher's probabilities ``(N, 3)`` on raw ``texts``, cleaned as the pipeline cleans them."""
+    return teacher.predict_proba(cleaned_texts(texts, gold))
 
 
 def reliability_table(gold: np.ndarray, probs: np.ndarray, bins: int = 10) -> pd.DataFrame:

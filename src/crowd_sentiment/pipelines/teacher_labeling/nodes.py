@@ -14,10 +14,10 @@ from crowd_sentiment.core.plots import label_distribution_figure
 from crowd_sentiment.core.selection import with_provenance
 from crowd_sentiment.core.teacher_eval import (
     calibration_figure,
+    cleaned_texts,
     precision_coverage,
     reliability_table,
     teacher_agreement,
-    teacher_probabilities,
 )
 from crowd_sentiment.core.teacher_scoring import (
     ScoreStore,
@@ -120,28 +120,54 @@ THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.02), 2)  # confidence thresholds of
 
 def measure_teacher(
     params: TeacherLabelingParams, learned_teacher: StoredTeacherLoader
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per tweet set of ``params.evaluation``: the teacher's agreement (one row per set), and its
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per tweet set of ``params.evaluation``: the teacher's agreement (one row per set); its
     reliability and per-class precision-vs-coverage over confidence thresholds (one table, rows
-    told apart by ``set`` and ``kind``). Both empty when no set is configured.
+    told apart by ``set`` and ``kind``); and, for the learned teacher, how its k-fold choice
+    carries over: every candidate (VADER weight, prior correction) scored on the set beside its
+    training-set figure (``LearnedTeacher.choice_transfer``; empty for other teachers). The
+    learned teacher's agreement rows also get ``choice_rank_correlation`` and
+    ``best_candidate_macro_recall`` (``core.learned_teacher.transfer_summary``). All empty when
+    no set is configured.
 
-    Human labels here only measure the teacher; they never become training targets.
+    Human labels here only measure the teacher; they never become training targets or choices.
     """
     teacher = _teacher(params, learned_teacher) if params.evaluation else None
-    rows, tables = [], []
+    rows, tables, transfers = [], [], []
     for item in params.evaluation:
         tweets = load_text_set(item.layout, item.root, item.split)
         gold = tweets["label"].to_numpy()
-        probs = teacher_probabilities(teacher, tweets["text"].tolist(), gold)
+        texts = cleaned_texts(tweets["text"], gold)
+        transfer = getattr(teacher, "choice_transfer", None)
+        if transfer is None:
+            probs, extra = teacher.predict_proba(texts), {}
+        else:
+            probs, candidates = transfer(texts, gold)
+            transfers.append(candidates.assign(set=item.name))
+            extra = _log_transfer(item.name, candidates)
         scores = teacher_agreement(gold, probs)
         tables.append(reliability_table(gold, probs).assign(set=item.name, kind="reliability"))
         tables.append(precision_coverage(gold, probs, THRESHOLDS).assign(set=item.name, kind="precision_coverage"))
-        rows.append({"set": item.name, "teacher": teacher.name, **scores})
+        rows.append({"set": item.name, "teacher": teacher.name, **scores, **extra})
         log.info("teacher %s on %s: macro-recall %.3f, accuracy %.3f, polar accuracy %.3f (n=%d)",
                  teacher.name, item.name, scores["macro_recall"], scores["accuracy"], scores["polar_accuracy"], scores["n"])  # fmt: skip
     table = pd.DataFrame(rows, columns=["set", "teacher"] if not rows else None)
     calibration = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["set", "kind"])
-    return table, calibration
+    transfer_table = pd.concat(transfers, ignore_index=True) if transfers else pd.DataFrame(columns=["set"])
+    return table, calibration, transfer_table
+
+
+def _log_transfer(name: str, candidates: pd.DataFrame) -> dict[str, float]:
+    """Log and return :func:`~crowd_sentiment.core.learned_teacher.transfer_summary` of one set."""
+    from crowd_sentiment.core.learned_teacher import transfer_summary
+
+    summary = transfer_summary(candidates)
+    chosen = candidates[candidates["chosen"]]
+    log.info("learned teacher's k-fold choice on %s: macro-recall %.3f; over its %d candidates the training "
+             "set's k-fold figure ranks them with Spearman %+.2f against this set's (best candidate here %.3f; "
+             "reported only, never a choice)", name, chosen["macro_recall"].iloc[0] if len(chosen) else float("nan"),
+             len(candidates), summary["choice_rank_correlation"], summary["best_candidate_macro_recall"])  # fmt: skip
+    return summary
 
 
 def track_teacher_scores(teacher_agreement: pd.DataFrame) -> MetricSeries:

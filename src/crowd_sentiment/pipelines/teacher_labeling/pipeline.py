@@ -35,7 +35,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 measure_teacher,
                 inputs=["params:teacher_labeling", "learned_teacher"],
-                outputs=["teacher_agreement", "teacher_calibration"],
+                outputs=["teacher_agreement", "teacher_calibration", "learned_teacher_transfer"],
                 name="measure_teacher",
             ),
             Node(track_teacher_scores, "teacher_agreement", "teacher_scores", name="track_teacher_scores"),
