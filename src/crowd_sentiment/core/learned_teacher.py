@@ -48,7 +48,7 @@ class LearnedTeacherSettings(Settings):
     """How the learned teacher is built and fitted (``teacher_training.model``)."""
 
     encoder: str = BUNDLED_ENCODER  # the bundled wheel, or a local BERT-like model folder
-    train_layers: int = Field(2, ge=0)  # top encoder layers fine-tuned; 0 = frozen encoder, head only
+    train_layers: int = Field(4, ge=0)  # top encoder layers fine-tuned; 0 = frozen encoder, head only
     vader_features: bool = True  # append VADER's (neg, neu, pos, compound) to the pooled embedding
     targets: Literal["votes", "majority"] = "votes"  # annotators' vote shares, or their majority only
     drop_disagreement: bool = False  # leave out texts whose three annotators gave three different labels
@@ -57,10 +57,10 @@ class LearnedTeacherSettings(Settings):
     prior_correction: float = Field(1.0, ge=0, le=2)  # logits - prior_correction * log(prior) at prediction
     vader_weight: float = Field(0.0, ge=0)  # late fusion: + vader_weight * log(VADER's probabilities)
     max_per_class: int | None = Field(None, ge=1)  # cap of training texts per majority class; null = all
-    epochs: int = Field(2, ge=1)
+    epochs: int = Field(3, ge=1)
     batch_size: int = Field(64, ge=1)
     lr: float = Field(5e-5, gt=0)  # the top encoder layer (the layers below: layer_lr_decay)
-    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # lr of layer l = lr * layer_lr_decay ** (top - l)
+    layer_lr_decay: float = Field(0.8, gt=0, le=1)  # lr of layer l = lr * layer_lr_decay ** (top - l)
     head_lr: float = Field(3e-3, gt=0)
     weight_decay: float = Field(0.01, ge=0)
     max_length: int = Field(48, ge=8)  # tokens

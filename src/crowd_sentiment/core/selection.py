@@ -36,7 +36,7 @@ CONFIDENCE_PRESETS: dict[str, dict[str, float]] = {
     "paper": {"negative": 0.70, "neutral": 0.90, "positive": 0.90},
     "paper_flat": {"negative": 0.70, "neutral": 0.70, "positive": 0.70},
     "vader": {"negative": 0.70, "neutral": 0.90, "positive": 0.90},
-    "learned": {"negative": 0.70, "neutral": 0.46, "positive": 0.40},
+    "learned": {"negative": 0.54, "neutral": 0.34, "positive": 0.34},
     "argmax": {"negative": 0.0, "neutral": 0.0, "positive": 0.0},
 }
 
