@@ -156,7 +156,7 @@ def test_presets_resolve_and_bad_settings_name_the_value():
     assert FilteringSettings().thresholds == {"negative": 0.7, "neutral": 0.9, "positive": 0.9}
     assert set(FilteringSettings(min_confidence="argmax").thresholds.values()) == {0}
     learned = FilteringSettings(min_confidence="learned").thresholds
-    assert learned == {"negative": 0.7, "neutral": 0.46, "positive": 0.4}
+    assert learned == {"negative": 0.54, "neutral": 0.34, "positive": 0.34}
     custom = {"negative": 0.5, "neutral": 0.6, "positive": 0.7}
     assert FilteringSettings(min_confidence=custom).thresholds == custom
     with pytest.raises(ValueError, match="neutral"):
