@@ -55,6 +55,21 @@ def test_batched_length_sorted_scores_equal_the_one_by_one_loop(model_dir):
     np.testing.assert_allclose(batched, teacher.predict_proba_one_by_one(SENTENCES), atol=1e-5)
 
 
+def test_int8_on_cpu_quantizes_the_linear_layers_and_keeps_the_scores_close(model_dir):
+    import torch
+
+    exact = HfTeacher(HfTeacherSettings(model=model_dir, batch_size=3, device="cpu"))
+    int8 = HfTeacher(HfTeacherSettings(model=model_dir, batch_size=3, device="cpu", cpu_int8=True))
+    def linear_kinds(model) -> set[type]:
+        return {type(m) for m in model.modules() if type(m).__name__ == "Linear"}
+
+    assert linear_kinds(exact.model) == {torch.nn.Linear}
+    assert linear_kinds(int8.model) == {torch.ao.nn.quantized.dynamic.Linear}
+    probs = int8.predict_proba(SENTENCES)
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(probs, exact.predict_proba(SENTENCES), atol=0.02)
+
+
 def test_class_order_follows_id2label_in_any_case_or_order():
     assert class_order({0: "Positive", 1: "negative", 2: "NEUTRAL"}, {}) == [1, 2, 0]
     assert class_order({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}) == [0, 1, 2]  # fmt: skip

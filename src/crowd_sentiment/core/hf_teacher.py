@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from pathlib import Path
@@ -47,6 +48,7 @@ class HfTeacherSettings(Settings):
     device: str = "auto"  # auto = cuda when available, else cpu
     allow_download: bool = False  # True lets transformers fetch a hub id that is not cached
     languages: list[str] | None = ["en"]  # tweet languages (the dump's lang) it covers; None = all
+    cpu_int8: bool = False  # on CPU: int8 dynamic quantization of the Linear layers (faster; scores change slightly)
 
 
 def class_order(id2label: dict[int, str], label_map: dict[str, str]) -> list[int]:
@@ -188,6 +190,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return probs / probs.sum(axis=1, keepdims=True)
 
 
+def int8_linear_layers(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` (eval, on CPU) with every ``nn.Linear`` dynamically quantized to int8: weights
+    stored as int8, activations quantized per batch. The CPU counterpart of bf16 autocast on CUDA."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's eager API asks to migrate to torchao, not installed here
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 class HfTeacher:
     """A ``transformers`` sequence-classification model; probabilities ``(N, 3)`` (softmax)."""
 
@@ -207,6 +217,8 @@ class HfTeacher:
         )
         self.order = class_order(self.model.config.id2label, settings.label_map)
         self.model.eval().to(self.device)
+        if settings.cpu_int8 and self.device.type == "cpu":
+            self.model = int8_linear_layers(self.model)
         self.name = settings.model
         self.languages = settings.languages
 
