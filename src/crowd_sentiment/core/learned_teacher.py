@@ -410,22 +410,22 @@ class LearnedTeacher:
         logits = self.logits(texts, features)
         settings = self.settings
         probs = self._probabilities(logits, features, settings.vader_weight, settings.prior_correction)
-        stored = pd.DataFrame(
+        candidates = pd.DataFrame(
             self.candidates
             or [{"vader_weight": settings.vader_weight, "prior_correction": settings.prior_correction}]
-        )
+        ).rename(columns={"macro_recall": "cv_macro_recall"})
         table = choice_table(
             logits,
             vader_log_proba(features),
             self.log_prior,
             np.asarray(gold),
-            sorted(stored["vader_weight"].unique()),
-            sorted(stored["prior_correction"].unique()),
+            sorted(candidates["vader_weight"].unique()),
+            sorted(candidates["prior_correction"].unique()),
         )
-        cv = stored.rename(columns={"macro_recall": "cv_macro_recall"}).reindex(
-            columns=["vader_weight", "prior_correction", "cv_macro_recall"]
+        table = table.merge(
+            candidates.reindex(columns=["vader_weight", "prior_correction", "cv_macro_recall"]),
+            on=["vader_weight", "prior_correction"],
         )
-        table = table.merge(cv, on=["vader_weight", "prior_correction"], how="inner")
         table["chosen"] = (table["vader_weight"] == settings.vader_weight) & (
             table["prior_correction"] == settings.prior_correction
         )
