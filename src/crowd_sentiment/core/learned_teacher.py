@@ -628,10 +628,8 @@ def train_teacher(
         "n_train": len(train),
         "fit_seconds": time.perf_counter() - fit_start,
         "data_sha256": data_digest([texts[i] for i in train], targets[train]),
-        "candidates": [  # plain floats: the stored teacher loads with weights_only
-            {key: float(row[key]) for key in ("vader_weight", "prior_correction", "macro_recall")}
-            for _, row in table.iterrows()
-        ],
+        # plain Python floats (to_dict boxes them): the stored teacher loads with weights_only
+        "candidates": table[["vader_weight", "prior_correction", "macro_recall"]].to_dict("records"),
     }
     log.info("learned teacher fitted on all %d texts in %.0f s", len(train), stored["fit_seconds"])
     return stored, table

@@ -162,11 +162,9 @@ def _log_transfer(name: str, candidates: pd.DataFrame) -> dict[str, float]:
     from crowd_sentiment.core.learned_teacher import transfer_summary
 
     summary = transfer_summary(candidates)
-    chosen = candidates[candidates["chosen"]]
-    log.info("learned teacher's k-fold choice on %s: macro-recall %.3f; over its %d candidates the training "
-             "set's k-fold figure ranks them with Spearman %+.2f against this set's (best candidate here %.3f; "
-             "reported only, never a choice)", name, chosen["macro_recall"].iloc[0] if len(chosen) else float("nan"),
-             len(candidates), summary["choice_rank_correlation"], summary["best_candidate_macro_recall"])  # fmt: skip
+    log.info("learned teacher on %s: over its %d k-fold candidates the training set's figure ranks them with "
+             "Spearman %+.2f against this set's (best candidate here %.3f; reported only, never a choice)",
+             name, len(candidates), summary["choice_rank_correlation"], summary["best_candidate_macro_recall"])  # fmt: skip
     return summary
 
 
