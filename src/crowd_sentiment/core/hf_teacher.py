@@ -162,22 +162,18 @@ def batched_outputs(
     texts = list(texts)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)  # once; each batch is only padded
     rows: list[np.ndarray | None] = [None] * len(texts)
-    batches = list(length_sorted_batches(lengths, batch_size))
+    batches = list(length_sorted_batches([len(ids) for ids in encoded["input_ids"]], batch_size))
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
     if progress:
         batches = progress_bar(batches, desc="teacher", unit="batch")
     with torch.inference_mode(), autocast:
         for index in batches:
-            encoded = tokenizer(
-                [texts[i] for i in index],
-                padding=True,
-                truncation=True,
-                max_length=max_length,
-                return_tensors="pt",
+            batch = tokenizer.pad(
+                {key: [values[i] for i in index] for key, values in encoded.items()}, return_tensors="pt"
             ).to(device)
-            out = forward(dict(encoded), index).float().cpu().numpy()
+            out = forward(dict(batch), index).float().cpu().numpy()
             for row, i in zip(out, index):
                 rows[i] = row
     return np.stack(rows).astype(np.float32)
